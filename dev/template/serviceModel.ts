@@ -1,0 +1,214 @@
+import { LocalStackError } from "../errors.ts";
+import { resourcesOfType, type CloudFormationTemplate } from "./cloudFormation.ts";
+
+/** The parts of the compiled template that the local stack runs, read once into plain types. */
+export interface ServiceModel {
+  queues: QueueDefinition[];
+  functions: FunctionDefinition[];
+  eventSourceMappings: EventSourceMappingDefinition[];
+  routes: RouteDefinition[];
+  gatewayResponses: Map<string, GatewayResponseDefinition>;
+}
+
+export interface QueueDefinition {
+  logicalId: string;
+  /** Unresolved properties: QueueName and RedrivePolicy may hold intrinsics. */
+  properties: Record<string, unknown>;
+  deadLetterQueueLogicalId?: string;
+  maxReceiveCount?: number;
+}
+
+export interface FunctionDefinition {
+  logicalId: string;
+  name: string;
+  /** As in serverless.yml: "src/handlers/consumePunches.handler". */
+  handler: string;
+  timeoutSeconds: number;
+  memoryMegabytes: number;
+  reservedConcurrency?: number;
+  environment: Record<string, unknown>;
+}
+
+export interface EventSourceMappingDefinition {
+  functionLogicalId: string;
+  queueLogicalId: string;
+  batchSize: number;
+  maximumBatchingWindowSeconds: number;
+  reportBatchItemFailures: boolean;
+  maximumConcurrency?: number;
+  enabled: boolean;
+}
+
+export type RouteDefinition = LambdaProxyRoute | SqsIntegrationRoute;
+
+interface RouteBase {
+  method: string;
+  /** "/employees/{employeeId}/timesheet" */
+  path: string;
+}
+
+export interface LambdaProxyRoute extends RouteBase {
+  kind: "lambda-proxy";
+  functionLogicalId: string;
+}
+
+export interface SqsIntegrationRoute extends RouteBase {
+  kind: "sqs";
+  /** Fn::Sub that names the queue; resolved once the queues exist. */
+  uri: unknown;
+  requestTemplates: Record<string, string>;
+  integrationResponses: IntegrationResponse[];
+  /** JSON schema per content type, when a request validator checks the body. */
+  bodyModels: Record<string, object>;
+}
+
+export interface IntegrationResponse {
+  statusCode: number;
+  selectionPattern?: string;
+  responseTemplates: Record<string, string>;
+}
+
+export interface GatewayResponseDefinition {
+  statusCode: number;
+  responseTemplates: Record<string, string>;
+}
+
+const DEFAULT_FUNCTION_TIMEOUT_SECONDS = 6;
+
+export function readServiceModel(template: CloudFormationTemplate): ServiceModel {
+  return {
+    queues: resourcesOfType(template, "AWS::SQS::Queue").map(([logicalId, properties]) => {
+      const redrive = properties.RedrivePolicy as { deadLetterTargetArn?: unknown; maxReceiveCount?: unknown } | undefined;
+      return {
+        logicalId,
+        properties,
+        ...(redrive && {
+          deadLetterQueueLogicalId: logicalIdOf(redrive.deadLetterTargetArn, `${logicalId}.RedrivePolicy`),
+          maxReceiveCount: Number(redrive.maxReceiveCount),
+        }),
+      };
+    }),
+    functions: resourcesOfType(template, "AWS::Lambda::Function").map(([logicalId, properties]) => ({
+      logicalId,
+      name: String(properties.FunctionName ?? logicalId),
+      handler: String(properties.Handler),
+      timeoutSeconds: Number(properties.Timeout ?? DEFAULT_FUNCTION_TIMEOUT_SECONDS),
+      memoryMegabytes: Number(properties.MemorySize ?? 1024),
+      ...(properties.ReservedConcurrentExecutions !== undefined && {
+        reservedConcurrency: Number(properties.ReservedConcurrentExecutions),
+      }),
+      environment: (properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {},
+    })),
+    eventSourceMappings: resourcesOfType(template, "AWS::Lambda::EventSourceMapping").map(([logicalId, properties]) => {
+      const scaling = properties.ScalingConfig as { MaximumConcurrency?: number } | undefined;
+      return {
+        functionLogicalId: logicalIdOf(properties.FunctionName, `${logicalId}.FunctionName`),
+        queueLogicalId: logicalIdOf(properties.EventSourceArn, `${logicalId}.EventSourceArn`),
+        batchSize: Number(properties.BatchSize ?? 10),
+        maximumBatchingWindowSeconds: Number(properties.MaximumBatchingWindowInSeconds ?? 0),
+        reportBatchItemFailures: ((properties.FunctionResponseTypes as string[] | undefined) ?? []).includes(
+          "ReportBatchItemFailures",
+        ),
+        ...(scaling?.MaximumConcurrency !== undefined && { maximumConcurrency: scaling.MaximumConcurrency }),
+        enabled: properties.Enabled !== false,
+      };
+    }),
+    routes: readRoutes(template),
+    gatewayResponses: new Map(
+      resourcesOfType(template, "AWS::ApiGateway::GatewayResponse").map(([, properties]) => [
+        String(properties.ResponseType),
+        {
+          statusCode: Number(properties.StatusCode),
+          responseTemplates: (properties.ResponseTemplates as Record<string, string> | undefined) ?? {},
+        },
+      ]),
+    ),
+  };
+}
+
+function readRoutes(template: CloudFormationTemplate): RouteDefinition[] {
+  const validators = new Map(resourcesOfType(template, "AWS::ApiGateway::RequestValidator"));
+  const models = new Map(resourcesOfType(template, "AWS::ApiGateway::Model"));
+
+  return resourcesOfType(template, "AWS::ApiGateway::Method").flatMap(([logicalId, properties]): RouteDefinition[] => {
+    const method = String(properties.HttpMethod).toUpperCase();
+    const path = pathOf(template, properties.ResourceId);
+    const integration = properties.Integration as Record<string, unknown> | undefined;
+    if (integration?.Type === "AWS_PROXY") {
+      return [{ kind: "lambda-proxy", method, path, functionLogicalId: lambdaOfProxyUri(integration.Uri, logicalId) }];
+    }
+    if (integration?.Type === "AWS" && JSON.stringify(integration.Uri).includes(":sqs:path/")) {
+      return [
+        {
+          kind: "sqs",
+          method,
+          path,
+          uri: integration.Uri,
+          requestTemplates: (integration.RequestTemplates as Record<string, string> | undefined) ?? {},
+          integrationResponses: ((integration.IntegrationResponses as Array<Record<string, unknown>>) ?? []).map(
+            (response) => ({
+              statusCode: Number(response.StatusCode),
+              ...(response.SelectionPattern !== undefined && { selectionPattern: String(response.SelectionPattern) }),
+              responseTemplates: (response.ResponseTemplates as Record<string, string> | undefined) ?? {},
+            }),
+          ),
+          bodyModels: bodyModelsOf(properties, validators, models),
+        },
+      ];
+    }
+    throw new LocalStackError(
+      `${logicalId} (${method} ${path}) uses an integration the local stack does not emulate: ${JSON.stringify(integration?.Type)}`,
+    );
+  });
+}
+
+function bodyModelsOf(
+  method: Record<string, unknown>,
+  validators: Map<string, Record<string, unknown>>,
+  models: Map<string, Record<string, unknown>>,
+): Record<string, object> {
+  const validatorId = logicalIdOf(method.RequestValidatorId, "RequestValidatorId", true);
+  if (!validatorId || validators.get(validatorId)?.ValidateRequestBody !== true) return {};
+  const requestModels = (method.RequestModels as Record<string, unknown> | undefined) ?? {};
+  return Object.fromEntries(
+    Object.entries(requestModels).map(([contentType, model]) => {
+      const modelId = logicalIdOf(model, `RequestModels.${contentType}`);
+      const schema = models.get(modelId)?.Schema;
+      if (typeof schema !== "object" || schema === null) {
+        throw new LocalStackError(`model ${modelId} has no JSON schema the local stack can read`);
+      }
+      return [contentType, schema];
+    }),
+  );
+}
+
+/** Walks AWS::ApiGateway::Resource parents up to the API root. */
+function pathOf(template: CloudFormationTemplate, resourceId: unknown): string {
+  const logicalId = logicalIdOf(resourceId, "ResourceId", true);
+  if (!logicalId) return "/";
+  const resource = template.Resources[logicalId]?.Properties ?? {};
+  const parent = pathOf(template, resource.ParentId);
+  return `${parent === "/" ? "" : parent}/${String(resource.PathPart)}`;
+}
+
+function lambdaOfProxyUri(uri: unknown, methodId: string): string {
+  const match = JSON.stringify(uri).match(/"Fn::GetAtt":\["([^"]+)","Arn"\]/);
+  if (!match?.[1]) throw new LocalStackError(`${methodId} proxies to a Lambda the local stack cannot find`);
+  return match[1];
+}
+
+/**
+ * The logical id behind `{ Ref: X }` or `{ "Fn::GetAtt": [X, ...] }`. With `optional`, anything
+ * else (the API root's GetAtt, a literal) gives undefined.
+ */
+function logicalIdOf(value: unknown, where: string, optional: true): string | undefined;
+function logicalIdOf(value: unknown, where: string): string;
+function logicalIdOf(value: unknown, where: string, optional = false): string | undefined {
+  const reference = value as { Ref?: string; "Fn::GetAtt"?: [string, string] } | undefined;
+  const target = reference?.Ref ?? reference?.["Fn::GetAtt"]?.[0];
+  if (target === "ApiGatewayRestApi") return undefined;
+  if (target === undefined && !optional) {
+    throw new LocalStackError(`${where} must reference a resource of this service, got ${JSON.stringify(value)}`);
+  }
+  return target;
+}

@@ -1,0 +1,43 @@
+import type pg from "pg";
+import type { RecordedPunch } from "../domain/punch.ts";
+import type { DateRange } from "../domain/timesheet.ts";
+
+/**
+ * Inserts punches in one statement; a `punchId` already stored is skipped, so a redelivered or
+ * re-sent punch never becomes a second row. Returns the ids that were new.
+ */
+export async function insertPunches(db: pg.Pool, punches: readonly RecordedPunch[]): Promise<Set<string>> {
+  const column = <K extends keyof RecordedPunch>(key: K) => punches.map((punch) => punch[key] ?? null);
+  const result = await db.query<{ punch_id: string }>(
+    `INSERT INTO punches (punch_id, employee_id, device_id, kind, occurred_at, occurred_instant, occurred_on,
+                          received_at, correlation_id)
+     SELECT id, employee, device, kind, occurred, occurred::timestamptz, left(occurred, 10)::date, received, correlation
+     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[])
+       AS p(id, employee, device, kind, occurred, received, correlation)
+     ON CONFLICT (punch_id) DO NOTHING
+     RETURNING punch_id`,
+    [
+      column("punchId"),
+      column("employeeId"),
+      column("deviceId"),
+      column("kind"),
+      column("occurredAt"),
+      column("receivedAt"),
+      column("correlationId"),
+    ],
+  );
+  return new Set(result.rows.map((row) => row.punch_id));
+}
+
+/** An employee's punches whose device-local date falls in the range. */
+export async function punchesOf(db: pg.Pool, employeeId: string, range: DateRange): Promise<RecordedPunch[]> {
+  const result = await db.query<RecordedPunch>(
+    `SELECT punch_id AS "punchId", employee_id AS "employeeId", device_id AS "deviceId", kind,
+            occurred_at AS "occurredAt", to_json(received_at) #>> '{}' AS "receivedAt"
+     FROM punches
+     WHERE employee_id = $1 AND occurred_on BETWEEN $2::date AND $3::date
+     ORDER BY occurred_instant`,
+    [employeeId, range.from, range.to],
+  );
+  return result.rows;
+}

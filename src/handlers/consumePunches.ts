@@ -1,0 +1,33 @@
+import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
+import type { SQSHandler, SQSRecord } from "aws-lambda";
+import { sendToDeadLetterQueue } from "../adapters/deadLetterQueue.ts";
+import { savePunch } from "../adapters/punchWriter.ts";
+import { recordPunch, type PunchMessage } from "../domain/recordPunch.ts";
+import { logger } from "../logger.ts";
+
+const processor = new BatchProcessor(EventType.SQS);
+
+async function recordPunchRecord(record: SQSRecord): Promise<void> {
+  const message = punchMessageOf(record);
+  const outcome = await recordPunch(message, { save: savePunch, reject: sendToDeadLetterQueue });
+  logger.debug("punch recorded", { outcome, correlationId: message.correlationId, messageId: record.messageId });
+  if (outcome === "rejected") {
+    logger.warn("punch rejected to the dead-letter queue", {
+      correlationId: message.correlationId,
+      messageId: record.messageId,
+    });
+  }
+}
+
+function punchMessageOf(record: SQSRecord): PunchMessage {
+  const correlationId = record.messageAttributes.correlationId?.stringValue;
+  return {
+    body: record.body,
+    receivedAt: new Date(Number(record.attributes.SentTimestamp)).toISOString(),
+    ...(correlationId === undefined ? {} : { correlationId }),
+  };
+}
+
+/** Drains the punches queue; each failed record is reported alone, so the queue retries only it. */
+export const handler: SQSHandler = (event, context) =>
+  processPartialResponse(event, recordPunchRecord, processor, { context });

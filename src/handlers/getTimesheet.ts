@@ -1,0 +1,21 @@
+import type { APIGatewayProxyHandler, APIGatewayProxyResult } from "aws-lambda";
+import { databasePool } from "../adapters/postgres.ts";
+import { punchesOf } from "../adapters/punchRepository.ts";
+import { parseDateRange, widenByOneDay } from "../domain/dateRange.ts";
+import { timesheetFor } from "../domain/timesheet.ts";
+
+/** GET /employees/{employeeId}/timesheet?from=YYYY-MM-DD&to=YYYY-MM-DD */
+export const handler: APIGatewayProxyHandler = async (event) => {
+  const employeeId = event.pathParameters?.employeeId;
+  if (!employeeId) return json(400, { message: "employeeId is required in the path" });
+
+  const parsed = parseDateRange(event.queryStringParameters?.from, event.queryStringParameters?.to);
+  if (!parsed.ok) return json(400, { message: "Invalid query string", errors: parsed.errors });
+
+  const punches = await punchesOf(databasePool(), employeeId, widenByOneDay(parsed.range));
+  return json(200, timesheetFor(employeeId, punches, parsed.range));
+};
+
+function json(statusCode: number, body: unknown): APIGatewayProxyResult {
+  return { statusCode, headers: { "content-type": "application/json" }, body: JSON.stringify(body) };
+}
