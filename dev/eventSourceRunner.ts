@@ -56,6 +56,8 @@ export class EventSourceRunner {
   #targetPollers: number;
   #scaler: NodeJS.Timeout | undefined;
   #backlogSeen = false;
+  /** One poller gathers a batch at a time, so a batching window fills one batch, not five. */
+  #receiving: Promise<unknown> = Promise.resolve();
   readonly #stats = {
     batches: 0,
     records: 0,
@@ -119,7 +121,9 @@ export class EventSourceRunner {
   async #poll(): Promise<void> {
     while (!this.#abort.signal.aborted && this.#pollers.size <= this.#targetPollers) {
       try {
-        const messages = await this.#receiveBatch();
+        const gathered = this.#receiving.then(() => this.#receiveBatch());
+        this.#receiving = gathered.catch(() => {});
+        const messages = await gathered;
         if (messages.length === 0) continue;
         if (messages.length >= this.#settings.batchSize) this.#backlogSeen = true;
         await this.#process(messages);

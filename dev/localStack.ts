@@ -8,6 +8,7 @@ import { storageFirstRoute } from "./api/storageFirstRoute.ts";
 import type { StartedBackend } from "./backends/backend.ts";
 import { prepareDatabase } from "./database.ts";
 import { LocalStackError } from "./errors.ts";
+import { configurationWarnings } from "./configurationWarnings.ts";
 import { EventSourceRunner } from "./eventSourceRunner.ts";
 import { FunctionRuntime } from "./lambda/functionRuntime.ts";
 import { localStatus, type LocalStatus } from "./localStatus.ts";
@@ -39,6 +40,8 @@ export interface LocalStack {
   database: DatabaseConfig;
   queues: ProvisionedQueue[];
   functions: FunctionRuntime[];
+  /** Settings AWS advises against, each naming the setting and the fix. */
+  warnings: string[];
   status(): Promise<LocalStatus>;
   stop(): Promise<void>;
 }
@@ -66,6 +69,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     },
   });
   const model = readServiceModel(packaged.template);
+  const warnings = configurationWarnings(model);
   const { region, stage } = packaged;
 
   const sqs = new SQSClient({ endpoint: backend.awsEndpoint, region, credentials: LOCAL_CREDENTIALS });
@@ -164,6 +168,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     database: { ...backend.database, database: firstDatabase ?? backend.database.database },
     queues,
     functions,
+    warnings,
     status,
     async stop() {
       await api.close();

@@ -104,6 +104,7 @@ async function main(): Promise<void> {
     throw error;
   }
 
+  for (const warning of stack.warnings) console.warn(`${colour ? "\x1b[33m" : ""}warning: ${warning}${colour ? "\x1b[0m" : ""}`);
   console.log(`
   API            ${stack.apiUrl}
     POST         ${stack.apiUrl}/punches

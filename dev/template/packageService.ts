@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { lock } from "proper-lockfile";
 import { LocalStackError } from "../errors.ts";
@@ -36,7 +37,7 @@ export async function packageService({ configPath, stage, params = {} }: Package
   // serverless-esbuild leaves its zip staging folders in TMPDIR; this keeps them in workDir.
   const scratchDir = join(workDir, "tmp");
   await mkdir(scratchDir);
-  const serverlessBin = join(serviceDir, "node_modules", ".bin", "serverless");
+  const serverlessBin = fileURLToPath(new URL("../../node_modules/.bin/serverless", import.meta.url));
   // serverless-esbuild builds in <serviceDir>/.esbuild, so packages of one service run one at a time.
   const release = await lock(serviceDir, { lockfilePath: join(serviceDir, ".serverless-package.lock"), retries: { retries: 120, minTimeout: 250, maxTimeout: 1_000 } });
   try {

@@ -1,0 +1,68 @@
+import { LocalStackError } from "./errors.ts";
+import type { ServiceModel } from "./template/serviceModel.ts";
+
+/** AWS's advice: a queue's visibility timeout of at least six times the function timeout. */
+const VISIBILITY_TIMEOUT_FACTOR = 6;
+/** AWS's advice: with reserved concurrency, a maxReceiveCount of at least 5. */
+const MIN_RECEIVE_COUNT_WITH_RESERVED = 5;
+const DEFAULT_VISIBILITY_TIMEOUT_SECONDS = 30;
+
+/**
+ * Checks the event source mappings as AWS would: settings AWS refuses throw (the deploy would
+ * fail too), settings AWS advises against come back as warnings naming the setting and the fix.
+ */
+export function configurationWarnings(model: ServiceModel): string[] {
+  const warnings: string[] = [];
+  for (const mapping of model.eventSourceMappings) {
+    const fn = model.functions.find((candidate) => candidate.logicalId === mapping.functionLogicalId);
+    const queue = model.queues.find((candidate) => candidate.logicalId === mapping.queueLogicalId);
+    if (!fn || !queue) continue;
+    const where = `${fn.name} ← ${String(queue.properties.QueueName ?? queue.logicalId)}`;
+
+    if (mapping.batchSize < 1 || mapping.batchSize > 10_000) {
+      throw new LocalStackError(`${where}: batchSize must be 1-10000, got ${mapping.batchSize}`);
+    }
+    if (mapping.batchSize > 10 && mapping.maximumBatchingWindowSeconds < 1) {
+      throw new LocalStackError(`${where}: a batchSize above 10 needs maximumBatchingWindow of at least 1 s (AWS refuses it)`);
+    }
+    if (mapping.maximumBatchingWindowSeconds < 0 || mapping.maximumBatchingWindowSeconds > 300) {
+      throw new LocalStackError(`${where}: maximumBatchingWindow must be 0-300 s, got ${mapping.maximumBatchingWindowSeconds}`);
+    }
+    if (mapping.maximumConcurrency !== undefined && (mapping.maximumConcurrency < 2 || mapping.maximumConcurrency > 1_000)) {
+      throw new LocalStackError(`${where}: maximumConcurrency must be 2-1000, got ${mapping.maximumConcurrency}`);
+    }
+
+    const visibilityTimeout = Number(queue.properties.VisibilityTimeout ?? DEFAULT_VISIBILITY_TIMEOUT_SECONDS);
+    const advisedVisibility = VISIBILITY_TIMEOUT_FACTOR * fn.timeoutSeconds + mapping.maximumBatchingWindowSeconds;
+    if (visibilityTimeout < advisedVisibility) {
+      warnings.push(
+        `${where}: the queue's VisibilityTimeout (${visibilityTimeout} s) is under six times the function timeout ` +
+          `(${fn.timeoutSeconds} s) plus the batching window; a batch still running can be delivered again. ` +
+          `Set VisibilityTimeout to at least ${advisedVisibility}.`,
+      );
+    }
+    if (fn.reservedConcurrency === 0) {
+      warnings.push(`${where}: reservedConcurrency is 0, the kill switch: nothing is consumed until it is raised.`);
+    } else if (fn.reservedConcurrency !== undefined) {
+      if (queue.maxReceiveCount !== undefined && queue.maxReceiveCount < MIN_RECEIVE_COUNT_WITH_RESERVED) {
+        warnings.push(
+          `${where}: reservedConcurrency ${fn.reservedConcurrency} with maxReceiveCount ${queue.maxReceiveCount}: ` +
+            `batches throttled by the reserved concurrency return to the queue and count as receives, so healthy ` +
+            `messages can reach the DLQ. Raise maxReceiveCount to at least ${MIN_RECEIVE_COUNT_WITH_RESERVED}, or cap the ` +
+            `event source with maximumConcurrency instead.`,
+        );
+      }
+      if (mapping.maximumConcurrency === undefined || mapping.maximumConcurrency > fn.reservedConcurrency) {
+        warnings.push(
+          `${where}: the poller may run ${mapping.maximumConcurrency ?? "5 or more"} batches at once but reservedConcurrency ` +
+            `is ${fn.reservedConcurrency}, so batches will be throttled. Set the sqs event's maximumConcurrency to at most ` +
+            `${fn.reservedConcurrency} (at least 2).`,
+        );
+      }
+    }
+    if (queue.deadLetterQueueLogicalId === undefined) {
+      warnings.push(`${where}: the queue has no RedrivePolicy, so a message that always fails is retried until it expires. Add a DLQ.`);
+    }
+  }
+  return warnings;
+}

@@ -1,0 +1,210 @@
+import { randomBytes } from "node:crypto";
+import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { StartedBackend } from "../dev/backends/backend.ts";
+import { startLocalStack, type LocalStack } from "../dev/localStack.ts";
+import { fidelityServiceDir, writeFidelityService, type FidelitySettings } from "./fixtures/fidelity/fidelityService.ts";
+import { startIntegrationBackend } from "./support/backendFixture.ts";
+import { eventually } from "./support/eventually.ts";
+
+let backend: StartedBackend;
+let sqs: SQSClient;
+
+beforeAll(async () => {
+  backend = await startIntegrationBackend();
+  sqs = new SQSClient({ endpoint: backend.awsEndpoint, region: "eu-west-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+});
+
+afterAll(async () => {
+  sqs?.destroy();
+  await backend?.stop();
+});
+
+interface FidelityStack {
+  stack: LocalStack;
+  /** Each invocation's batch of message ids, with the time it started. */
+  batches: Array<{ batch: string[]; at: number }>;
+  send(orders: object[]): Promise<number>;
+  depth(queue: "work" | "dlq"): Promise<number>;
+  consumer(): Promise<{ invocations: number; peakConcurrency: number; throttles: number; timeouts: number }>;
+  stop(): Promise<void>;
+}
+
+/** A stack of the fidelity service, from a serverless.yml written with these settings. */
+async function startFidelityStack(settings: FidelitySettings): Promise<FidelityStack> {
+  const config = await writeFidelityService(settings);
+  const batches: FidelityStack["batches"] = [];
+  const stack = await startLocalStack({
+    backend,
+    serviceDir: fidelityServiceDir,
+    configFile: config.configFile,
+    stage: `f${randomBytes(3).toString("hex")}`,
+    apiPort: 0,
+    onLog: (_fn, line) => {
+      if (line.startsWith('{"batch"')) batches.push(JSON.parse(line) as { batch: string[]; at: number });
+    },
+  }).finally(() => config.remove());
+  const url = (queue: "work" | "dlq") => stack.queues.find((candidate) => candidate.name.endsWith(queue === "work" ? "-work" : "-work-dlq"))!.url;
+  return {
+    stack,
+    batches,
+    async send(orders) {
+      const sentAt = Date.now();
+      for (let start = 0; start < orders.length; start += 10) {
+        await sqs.send(
+          new SendMessageBatchCommand({
+            QueueUrl: url("work"),
+            Entries: orders.slice(start, start + 10).map((order, index) => ({ Id: String(index), MessageBody: JSON.stringify(order) })),
+          }),
+        );
+      }
+      return sentAt;
+    },
+    async depth(queue) {
+      const { Attributes = {} } = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: url(queue),
+          AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        }),
+      );
+      return Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible);
+    },
+    async consumer() {
+      return (await stack.status()).functions[0]!;
+    },
+    stop: () => stack.stop(),
+  };
+}
+
+const orders = (count: number, order: object = {}) => Array.from({ length: count }, () => ({ ...order }));
+
+describe("the SQS event source runner, against AWS's documented behaviour", () => {
+  it("runs exactly maximumConcurrency batches at once under a backlog, and follows serverless.yml when it changes", async () => {
+    for (const cap of [2, 3]) {
+      const fidelity = await startFidelityStack({ maximumConcurrency: cap, batchSize: 1 });
+      try {
+        await fidelity.send(orders(12, { sleepMs: 300 }));
+        await eventually(() => fidelity.depth("work"), (depth) => depth === 0, { what: "the backlog to drain" });
+        const consumer = await fidelity.consumer();
+        expect(consumer.invocations).toBe(12);
+        expect(consumer.peakConcurrency).toBe(cap);
+      } finally {
+        await fidelity.stop();
+      }
+    }
+  });
+
+  it("hands over a batch when the batching window ends, or when it is full", async () => {
+    const fidelity = await startFidelityStack({ batchSize: 10, maximumBatchingWindow: 2 });
+    try {
+      const sentAt = await fidelity.send(orders(3));
+      await eventually(async () => fidelity.batches.length, (count) => count >= 1, { what: "the first batch" });
+      expect(fidelity.batches[0]!.batch).toHaveLength(3);
+      expect(fidelity.batches[0]!.at - sentAt).toBeGreaterThanOrEqual(1_800);
+
+      await fidelity.send(orders(25));
+      await eventually(async () => fidelity.batches.flatMap(({ batch }) => batch).length, (count) => count === 28, {
+        what: "all 28 messages delivered",
+      });
+      expect(Math.max(...fidelity.batches.map(({ batch }) => batch.length))).toBeLessThanOrEqual(10);
+    } finally {
+      await fidelity.stop();
+    }
+  });
+
+  it("sends healthy messages to the DLQ when reservedConcurrency throttles them and maxReceiveCount is 1", async () => {
+    const fidelity = await startFidelityStack({ reservedConcurrency: 1, maxReceiveCount: 1, visibilityTimeout: 3, timeout: 3 });
+    try {
+      await fidelity.send(orders(10, { sleepMs: 1_000 }));
+      await eventually(
+        async () => ({ work: await fidelity.depth("work"), dlq: await fidelity.depth("dlq") }),
+        ({ work }) => work === 0,
+        { what: "the queue to empty", timeoutMs: 30_000 },
+      );
+      const consumer = await fidelity.consumer();
+      expect(consumer.throttles).toBeGreaterThan(0);
+      expect(await fidelity.depth("dlq")).toBeGreaterThan(0);
+      // Every message ran or was dead-lettered; one can do both when its throttle retry starts just
+      // before its visibility timeout ends, the overlap AWS's six-times advice guards against.
+      expect((await fidelity.depth("dlq")) + consumer.invocations).toBeGreaterThanOrEqual(10);
+    } finally {
+      await fidelity.stop();
+    }
+  });
+
+  it("sends none to the DLQ when maximumConcurrency caps the same load instead", async () => {
+    const fidelity = await startFidelityStack({ maximumConcurrency: 2, maxReceiveCount: 1, visibilityTimeout: 3, timeout: 3 });
+    try {
+      await fidelity.send(orders(10, { sleepMs: 1_000 }));
+      await eventually(async () => (await fidelity.consumer()).invocations, (count) => count === 10, {
+        what: "ten invocations",
+        timeoutMs: 30_000,
+      });
+      await eventually(() => fidelity.depth("work"), (depth) => depth === 0, { what: "the queue to empty" });
+      expect(await fidelity.depth("dlq")).toBe(0);
+      expect((await fidelity.consumer()).throttles).toBe(0);
+    } finally {
+      await fidelity.stop();
+    }
+  });
+
+  it("deletes the records of a batch that succeeded and retries only those in batchItemFailures", async () => {
+    const fidelity = await startFidelityStack({ batchSize: 10, maximumBatchingWindow: 1, visibilityTimeout: 2, maxReceiveCount: 2 });
+    try {
+      await fidelity.send([...orders(4), { failItem: true }]);
+      await eventually(() => fidelity.depth("dlq"), (depth) => depth === 1, { what: "the failing record in the DLQ", timeoutMs: 20_000 });
+      const deliveries = new Map<string, number>();
+      for (const id of fidelity.batches.flatMap(({ batch }) => batch)) deliveries.set(id, (deliveries.get(id) ?? 0) + 1);
+      expect([...deliveries.values()].sort()).toEqual([1, 1, 1, 1, 2]);
+      expect(await fidelity.depth("work")).toBe(0);
+    } finally {
+      await fidelity.stop();
+    }
+  });
+
+  it("fails a batch that runs past the function timeout, retries it, and moves it to the DLQ after maxReceiveCount", async () => {
+    const fidelity = await startFidelityStack({ timeout: 1, visibilityTimeout: 2, maxReceiveCount: 2 });
+    try {
+      await fidelity.send([{ sleepMs: 5_000 }]);
+      await eventually(() => fidelity.depth("dlq"), (depth) => depth === 1, { what: "the message in the DLQ", timeoutMs: 20_000 });
+      const consumer = await fidelity.consumer();
+      expect(consumer.timeouts).toBe(2);
+      expect(await fidelity.depth("work")).toBe(0);
+    } finally {
+      await fidelity.stop();
+    }
+  });
+
+  it("consumes nothing with reservedConcurrency 0, and warns about the settings AWS advises against", async () => {
+    const fidelity = await startFidelityStack({ reservedConcurrency: 0, visibilityTimeout: 10, timeout: 5 });
+    try {
+      expect(fidelity.stack.warnings).toEqual(
+        expect.arrayContaining([
+          expect.stringContaining("reservedConcurrency is 0, the kill switch"),
+          expect.stringContaining("VisibilityTimeout (10 s) is under six times the function timeout (5 s)"),
+        ]),
+      );
+      await fidelity.send(orders(3));
+      // Nothing may happen, so the check is that nothing did within a few poll cycles.
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      expect((await fidelity.consumer()).invocations).toBe(0);
+      expect(await fidelity.depth("work")).toBe(3);
+    } finally {
+      await fidelity.stop();
+    }
+  });
+
+  it("warns when reserved concurrency meets a low maxReceiveCount", async () => {
+    const fidelity = await startFidelityStack({ reservedConcurrency: 2, maxReceiveCount: 2 });
+    try {
+      expect(fidelity.stack.warnings).toEqual(
+        expect.arrayContaining([
+          expect.stringContaining("reservedConcurrency 2 with maxReceiveCount 2"),
+          expect.stringContaining("Set the sqs event's maximumConcurrency to at most 2"),
+        ]),
+      );
+    } finally {
+      await fidelity.stop();
+    }
+  });
+});
