@@ -2,6 +2,8 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
+    // Every test by name, skipped ones too: a run without Docker shows the docker variants as skipped.
+    reporters: ["verbose"],
     projects: [
       {
         test: {
@@ -13,6 +15,7 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["integration/**/*.test.ts"],
+          globalSetup: ["integration/globalSetup.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

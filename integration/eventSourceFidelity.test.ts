@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import type { StartedBackend } from "../dev/backends/backend.ts";
 import { startLocalStack, type LocalStack } from "../dev/localStack.ts";
 import { fidelityServiceDir, writeFidelityService, type FidelitySettings } from "./fixtures/fidelity/fidelityService.ts";
-import { startIntegrationBackend } from "./support/backendFixture.ts";
+import { describeOnBackend, startIntegrationBackend } from "./support/backendFixture.ts";
 import { eventually } from "./support/eventually.ts";
 
 let backend: StartedBackend;
@@ -78,7 +78,7 @@ async function startFidelityStack(settings: FidelitySettings): Promise<FidelityS
 
 const orders = (count: number, order: object = {}) => Array.from({ length: count }, () => ({ ...order }));
 
-describe("the SQS event source runner, against AWS's documented behaviour", () => {
+describeOnBackend("the SQS event source runner, against AWS's documented behaviour", () => {
   it("runs exactly maximumConcurrency batches at once under a backlog, and follows serverless.yml when it changes", async () => {
     for (const cap of [2, 3]) {
       const fidelity = await startFidelityStack({ maximumConcurrency: cap, batchSize: 1 });

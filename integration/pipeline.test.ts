@@ -1,50 +1,31 @@
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describeOnBackend } from "./support/backendFixture.ts";
 import { eventually } from "./support/eventually.ts";
+import { pipelineProbe, withConcurrency, type PipelineProbe } from "./support/pipelineProbe.ts";
 import { aPunch, postPunch } from "./support/punches.ts";
 import { startSuiteStack, type SuiteStack } from "./support/suiteStack.ts";
 
 let suite: SuiteStack;
-let sqs: SQSClient;
-const queueUrl = (suffix: string) => suite.stack.queues.find((queue) => queue.name.endsWith(suffix))!.url;
+let probe: PipelineProbe;
 
 beforeAll(async () => {
   suite = await startSuiteStack("pipeline");
-  sqs = new SQSClient({
-    endpoint: suite.stack.awsEndpoint,
-    region: suite.stack.region,
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-  });
+  probe = pipelineProbe(suite);
 });
 
 afterAll(async () => {
-  sqs?.destroy();
+  probe?.destroy();
   await suite?.stop();
 });
 
-async function rowsFor(punchIds: string[]): Promise<Array<{ punch_id: string; correlation_id: string | null }>> {
-  const { rows } = await suite.db.query("SELECT punch_id, correlation_id FROM punches WHERE punch_id = ANY($1::uuid[])", [punchIds]);
-  return rows;
-}
-
-async function queueDepth(suffix: string): Promise<number> {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl(suffix),
-      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-    }),
-  );
-  return Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible);
-}
-
-describe("the storage-first punch pipeline", () => {
+describeOnBackend("the storage-first punch pipeline", () => {
   it("answers 202 with the message id and stores the punch, with the request's correlation id", async () => {
     const punch = aPunch();
     const response = await postPunch(suite.stack.apiUrl, punch);
 
     expect(response.status).toBe(202);
     expect(response.body.messageId).toMatch(/^[0-9a-f-]{36}$/);
-    const rows = await eventually(() => rowsFor([punch.punchId]), (found) => found.length === 1, { what: "the row" });
+    const rows = await eventually(() => probe.rowsFor([punch.punchId]), (found) => found.length === 1, { what: "the row" });
     expect(rows[0]?.correlation_id).toBe(response.body.correlationId);
   });
 
@@ -62,64 +43,106 @@ describe("the storage-first punch pipeline", () => {
     expect(sheet.unmatched).toEqual([]);
   });
 
-  it("answers 400 naming the wrong fields, and enqueues nothing", async () => {
-    const before = await queueDepth("-punches");
-    const response = await postPunch(suite.stack.apiUrl, { ...aPunch(), kind: "lunch", deviceId: undefined });
+  it("persists every punch of a 1,000-punch burst from concurrent clients exactly once", async () => {
+    const burst = Array.from({ length: 1_000 }, () => aPunch());
+    const statuses = await withConcurrency(burst, 50, async (punch) => (await postPunch(suite.stack.apiUrl, punch)).status);
+    expect(statuses.filter((status) => status === 202)).toHaveLength(1_000);
 
-    expect(response.status).toBe(400);
-    expect(response.body.message).toBe("Invalid request body");
-    expect(response.body.errors).toContain("/kind must be one of: in, out");
-    expect(response.body.errors).toContain("/deviceId is required");
-    expect(await queueDepth("-punches")).toBe(before);
+    const ids = burst.map((punch) => punch.punchId);
+    await eventually(() => probe.rowsFor(ids), (rows) => rows.length === 1_000, { what: "1,000 rows", timeoutMs: 30_000 });
+    const { rows } = await suite.db.query("SELECT count(*)::int AS total, count(DISTINCT punch_id)::int AS distinct FROM punches WHERE punch_id = ANY($1::uuid[])", [ids]);
+    expect(rows[0]).toEqual({ total: 1_000, distinct: 1_000 });
   });
 
-  it("answers 400 to a body that is not JSON", async () => {
-    const response = await postPunch(suite.stack.apiUrl, "{not json");
-    expect(response.status).toBe(400);
-  });
-
-  it("stores a punch sent twice as one row", async () => {
+  it("stores one row for a punchId sent twice, and for a message delivered again", async () => {
     const punch = aPunch();
     expect((await postPunch(suite.stack.apiUrl, punch)).status).toBe(202);
     expect((await postPunch(suite.stack.apiUrl, punch)).status).toBe(202);
+    await eventually(() => probe.rowsFor([punch.punchId]), (rows) => rows.length === 1, { what: "the row" });
 
-    await eventually(() => rowsFor([punch.punchId]), (rows) => rows.length === 1, { what: "the row" });
-    await eventually(() => queueDepth("-punches"), (depth) => depth === 0, { what: "the queue to drain" });
-    expect(await rowsFor([punch.punchId])).toHaveLength(1);
+    // At-least-once delivery: the same message body arriving again once its row exists.
+    await probe.enqueue([JSON.stringify(punch)]);
+    await eventually(() => probe.depth("punches"), (depth) => depth === 0, { what: "the queue to drain" });
+    expect(await probe.rowsFor([punch.punchId])).toHaveLength(1);
+    expect(await probe.depth("dlq")).toBe(0);
   });
 
-  it("parks a message that can never be processed in the DLQ with the reason, and stores the rest of its batch", async () => {
+  it("parks a message that can never be processed in the DLQ at once, with its body and the reason, and stores the rest of its batch", async () => {
     const good = Array.from({ length: 9 }, () => aPunch());
-    await sqs.send(
-      new SendMessageBatchCommand({
-        QueueUrl: queueUrl("-punches"),
-        Entries: [
-          ...good.map((punch, index) => ({ Id: `good-${index}`, MessageBody: JSON.stringify(punch) })),
-          { Id: "poison", MessageBody: '{"punchId":"not-a-uuid","kind":"in"}' },
-        ],
-      }),
-    );
+    const poison = '{"punchId":"not-a-uuid","kind":"in"}';
+    await probe.enqueue([...good.map((punch) => JSON.stringify(punch)), poison]);
 
-    await eventually(() => rowsFor(good.map((punch) => punch.punchId)), (rows) => rows.length === 9, { what: "nine rows" });
-    const { Messages = [] } = await eventually(
-      () =>
-        sqs.send(
-          new ReceiveMessageCommand({ QueueUrl: queueUrl("-punches-dlq"), MessageAttributeNames: ["All"], WaitTimeSeconds: 1 }),
-        ),
-      (result) => (result.Messages ?? []).length > 0,
-      { what: "the poison message in the DLQ" },
-    );
-    expect(Messages[0]?.Body).toBe('{"punchId":"not-a-uuid","kind":"in"}');
-    const reason = Messages[0]?.MessageAttributes?.failureReason?.StringValue;
+    await eventually(() => probe.rowsFor(good.map((punch) => punch.punchId)), (rows) => rows.length === 9, { what: "nine rows" });
+    const [parked] = await eventually(() => probe.receiveDeadLetters(), (messages) => messages.length > 0, {
+      what: "the poison message in the DLQ",
+    });
+    expect(parked?.Body).toBe(poison);
+    const reason = parked?.MessageAttributes?.failureReason?.StringValue;
     expect(reason).toContain("/punchId must match pattern");
     expect(reason).toContain("/employeeId is required");
   });
 
-  it("answers an unknown route with 404 and keeps serving", async () => {
-    const unknown = await fetch(`${suite.stack.apiUrl}/nowhere`);
-    expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toEqual({ message: "No such route: check the method and the path" });
-    expect((await postPunch(suite.stack.apiUrl, aPunch())).status).toBe(202);
+  it("never holds more Postgres connections than maximumConcurrency while draining a backlog", async () => {
+    const consumer = suite.stack.functions.find((fn) => fn.name.endsWith("consumePunches"))!;
+    const backlog = Array.from({ length: 3_000 }, () => aPunch());
+    let peakConnections = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const { rows } = await suite.db.query<{ connections: number }>(
+          "SELECT count(*)::int AS connections FROM pg_stat_activity WHERE application_name = $1",
+          [consumer.name],
+        );
+        peakConnections = Math.max(peakConnections, rows[0]!.connections);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+
+    await probe.enqueue(backlog.map((punch) => JSON.stringify(punch)));
+    await eventually(() => probe.rowsFor(backlog.map((punch) => punch.punchId)), (rows) => rows.length === 3_000, {
+      what: "the backlog drained",
+      timeoutMs: 60_000,
+      intervalMs: 250,
+    });
+    sampling = false;
+    await sampler;
+
+    // serverless.yml caps the consumer at maximumConcurrency 5, one connection per container.
+    expect(peakConnections).toBeGreaterThan(1);
+    expect(peakConnections).toBeLessThanOrEqual(5);
+  });
+
+  describe("bad HTTP input gets a clear 4xx, enqueues nothing, and the API keeps serving", () => {
+    it.each([
+      ["malformed JSON", "{not json", /body is not valid JSON/],
+      ["wrong types", JSON.stringify({ ...aPunch(), kind: 1, occurredAt: true }), /\/kind must be string.*\/occurredAt must be string|\/occurredAt must be string.*\/kind must be string/],
+      ["missing fields", JSON.stringify({ punchId: aPunch().punchId }), /\/employeeId is required/],
+    ])("%s", async (_case, body, errors) => {
+      const before = await probe.depth("punches");
+      const response = await postPunch(suite.stack.apiUrl, body);
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({ message: "Invalid request body", errors: expect.stringMatching(errors) });
+      expect(await probe.depth("punches")).toBe(before);
+    });
+
+    it("an oversized body: 413", async () => {
+      const response = await fetch(`${suite.stack.apiUrl}/punches`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ ...aPunch(), padding: "x".repeat(11 * 1024 * 1024) }),
+      });
+      expect(response.status).toBe(413);
+    });
+
+    it("an unknown route: 404", async () => {
+      const response = await fetch(`${suite.stack.apiUrl}/nowhere`, { method: "POST", body: "{}" });
+      expect(response.status).toBe(404);
+      expect(await response.json()).toEqual({ message: "No such route: check the method and the path" });
+    });
+
+    it("and after all of that, a valid punch is still accepted", async () => {
+      expect((await postPunch(suite.stack.apiUrl, aPunch())).status).toBe(202);
+    });
   });
 
   it("reports queues and functions at /_local/status", async () => {

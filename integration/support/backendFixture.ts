@@ -1,40 +1,37 @@
+import { describe, inject } from "vitest";
 import type { StartedBackend } from "../../dev/backends/backend.ts";
-import { dockerEngineAvailable } from "../../dev/backends/dockerBackend.ts";
 import { embeddedBackend } from "../../dev/backends/embeddedBackend.ts";
 import { externalBackend } from "../../dev/backends/externalBackend.ts";
 import { freePort } from "../../dev/ports.ts";
-
-export type IntegrationBackend = "docker" | "embedded" | "external";
+import { sharedDockerBackend, startOwnPostgres } from "./dockerContainers.ts";
 
 /**
- * INTEGRATION_BACKEND=docker|embedded|external|auto (default auto): which infrastructure the
- * suites run on. auto takes docker when a container runtime answers, else embedded.
+ * The backend for one suite: embedded ones are cheap and start per suite; docker ones share the
+ * run's containers. `ownDatabase` gives a suite a database server nobody else uses, for
+ * scenarios that stop it.
  */
-export async function integrationBackend(env: NodeJS.ProcessEnv = process.env): Promise<IntegrationBackend> {
-  const requested = env.INTEGRATION_BACKEND ?? "auto";
-  switch (requested) {
-    case "docker":
-    case "embedded":
-    case "external":
-      return requested;
-    case "auto":
-      return (await dockerEngineAvailable()) ? "docker" : "embedded";
-    default:
-      throw new Error(`INTEGRATION_BACKEND must be docker, embedded, external or auto, got "${requested}"`);
-  }
-}
-
-/** Starts the chosen backend for one suite, on ports nobody else holds. */
-export async function startIntegrationBackend(): Promise<StartedBackend> {
-  const backend = await integrationBackend();
-  switch (backend) {
+export async function startIntegrationBackend({ ownDatabase = false } = {}): Promise<StartedBackend> {
+  switch (inject("integrationBackend")) {
     case "embedded":
       return embeddedBackend({ aws: await freePort(), database: await freePort() }).start();
     case "external":
       return externalBackend().start();
-    case "docker":
-      throw new Error(
-        "INTEGRATION_BACKEND=docker needs a Docker engine and none answers `docker info`; use embedded, or start Docker",
-      );
+    case "docker": {
+      const endpoints = inject("dockerEndpoints");
+      if (!endpoints) throw new Error("the docker backend was chosen but the global setup started no containers");
+      return ownDatabase ? startOwnPostgres(endpoints.awsEndpoint) : sharedDockerBackend(endpoints);
+    }
+  }
+}
+
+/**
+ * `describe` with the backend in its name. When auto fell back to embedded, the docker variant
+ * is registered too, as skipped, so a run without Docker says so instead of passing silently.
+ */
+export function describeOnBackend(name: string, suite: () => void): void {
+  const backend = inject("integrationBackend");
+  describe(`${name} [${backend}]`, suite);
+  if (backend !== "docker") {
+    describe.skip(`${name} [docker: skipped, ${inject("integrationBackendReason")}]`, suite);
   }
 }

@@ -11,36 +11,52 @@ export const serviceDir = dirname(dirname(dirname(fileURLToPath(import.meta.url)
 export interface SuiteStack {
   stack: LocalStack;
   backend: StartedBackend;
+  /** The application database, for assertions on rows and on pg_stat_activity. */
   db: pg.Pool;
-  /** Function log lines, printed when PONTO_TEST_LOGS=1. */
+  /** Function log lines; PONTO_TEST_LOGS=1 prints them as they come. */
   logs: string[];
   stop(): Promise<void>;
 }
 
 /**
  * One suite's own stack, built by the same startLocalStack as `npm run dev`, on a stage of its
- * own so queue names and the database never meet another suite's.
+ * own so queue names and the database never meet another suite's. Stops its backend too.
  */
 export async function startSuiteStack(suite: string, options: { configFile?: string } = {}): Promise<SuiteStack> {
   const backend = await startIntegrationBackend();
-  const logs: string[] = [];
-  let stack: LocalStack;
   try {
-    stack = await startLocalStack({
-      backend,
-      serviceDir,
-      stage: `it-${suite}-${randomBytes(3).toString("hex")}`,
-      apiPort: 0,
-      ...(options.configFile !== undefined && { configFile: options.configFile }),
-      onLog: (functionName, line) => {
-        logs.push(`${functionName} ${line}`);
-        if (process.env.PONTO_TEST_LOGS === "1") console.log(functionName, line);
+    const suiteStack = await startStackOn(backend, suite, options);
+    return {
+      ...suiteStack,
+      async stop() {
+        await suiteStack.stop();
+        await backend.stop();
       },
-    });
+    };
   } catch (error) {
     await backend.stop();
     throw error;
   }
+}
+
+/** A stack on a backend the caller owns; its stop() leaves the backend running. */
+export async function startStackOn(
+  backend: StartedBackend,
+  suite: string,
+  options: { configFile?: string } = {},
+): Promise<SuiteStack> {
+  const logs: string[] = [];
+  const stack = await startLocalStack({
+    backend,
+    serviceDir,
+    stage: `it-${suite}-${randomBytes(3).toString("hex")}`,
+    apiPort: 0,
+    ...(options.configFile !== undefined && { configFile: options.configFile }),
+    onLog: (functionName, line) => {
+      logs.push(`${functionName} ${line}`);
+      if (process.env.PONTO_TEST_LOGS === "1") console.log(functionName, line);
+    },
+  });
   const db = new pg.Pool({ ...stack.database, max: 2 });
   return {
     stack,
@@ -50,7 +66,6 @@ export async function startSuiteStack(suite: string, options: { configFile?: str
     async stop() {
       await db.end();
       await stack.stop();
-      await backend.stop();
     },
   };
 }

@@ -1,5 +1,6 @@
 import pg from "pg";
 import { databaseConfigFromEnv } from "../config.ts";
+import { logger } from "../logger.ts";
 
 let pool: pg.Pool | undefined;
 
@@ -9,12 +10,18 @@ let pool: pg.Pool | undefined;
  * as many connections as the function has concurrent containers, which serverless.yml caps.
  */
 export function databasePool(): pg.Pool {
-  pool ??= new pg.Pool({
+  if (pool) return pool;
+  pool = new pg.Pool({
     ...databaseConfigFromEnv(),
     max: 1,
+    // Names the connections in pg_stat_activity, where the throttle can be checked.
+    application_name: process.env.AWS_LAMBDA_FUNCTION_NAME ?? "ponto",
     // Fail fast enough to report the batch inside the function timeout when the database is away.
     connectionTimeoutMillis: 3_000,
     idleTimeoutMillis: 30_000,
   });
+  // An idle connection that breaks (the database restarted) is dropped and replaced on next use;
+  // without a listener its error would crash the container.
+  pool.on("error", (error) => logger.warn("idle database connection lost", { error: error.message }));
   return pool;
 }

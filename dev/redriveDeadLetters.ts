@@ -1,0 +1,49 @@
+import {
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
+
+/**
+ * Moves every message of a dead-letter queue back to its source queue, body and attributes as
+ * they were, the way the SQS console's "DLQ redrive" does (fauxqs has no StartMessageMoveTask,
+ * so this is done with receive, send and delete, which every SQS endpoint supports). A message
+ * is deleted from the DLQ only once it is in the source queue: nothing is lost if this stops.
+ * Returns how many it moved.
+ */
+export async function redriveDeadLetters(sqs: SQSClient, deadLetterQueueUrl: string, sourceQueueUrl: string): Promise<number> {
+  let moved = 0;
+  for (;;) {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: deadLetterQueueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+        MessageAttributeNames: ["All"],
+        VisibilityTimeout: 30,
+      }),
+    );
+    if (Messages.length === 0) return moved;
+    const { Successful = [] } = await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: sourceQueueUrl,
+        Entries: Messages.map((message, index) => ({
+          Id: String(index),
+          MessageBody: message.Body ?? "",
+          ...(message.MessageAttributes && { MessageAttributes: message.MessageAttributes }),
+        })),
+      }),
+    );
+    const sent = Successful.map((entry) => Messages[Number(entry.Id)]!);
+    if (sent.length > 0) {
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: deadLetterQueueUrl,
+          Entries: sent.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle })),
+        }),
+      );
+    }
+    moved += sent.length;
+  }
+}

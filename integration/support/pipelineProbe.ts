@@ -1,0 +1,91 @@
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
+import type { SuiteStack } from "./suiteStack.ts";
+
+/** What a suite looks at from the outside: queue depths, DLQ contents, rows. */
+export interface PipelineProbe {
+  sqs: SQSClient;
+  punchesQueueUrl: string;
+  deadLetterQueueUrl: string;
+  /** Visible plus in-flight messages. */
+  depth(queue: "punches" | "dlq"): Promise<number>;
+  rowsFor(punchIds: string[]): Promise<Array<{ punch_id: string; correlation_id: string | null }>>;
+  /** Sends bodies straight to the punches queue, as another producer would. */
+  enqueue(bodies: string[]): Promise<void>;
+  receiveDeadLetters(): Promise<Message[]>;
+  destroy(): void;
+}
+
+export function pipelineProbe({ stack, db }: SuiteStack): PipelineProbe {
+  const sqs = new SQSClient({
+    endpoint: stack.awsEndpoint,
+    region: stack.region,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
+  const punches = stack.queues.find((queue) => queue.deadLetterQueueLogicalId !== undefined)!;
+  const deadLetters = stack.queues.find((queue) => queue.logicalId === punches.deadLetterQueueLogicalId)!;
+  const urlOf = (queue: "punches" | "dlq") => (queue === "punches" ? punches.url : deadLetters.url);
+
+  return {
+    sqs,
+    punchesQueueUrl: punches.url,
+    deadLetterQueueUrl: deadLetters.url,
+    async depth(queue) {
+      const { Attributes = {} } = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: urlOf(queue),
+          AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        }),
+      );
+      return Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible);
+    },
+    async rowsFor(punchIds) {
+      const { rows } = await db.query<{ punch_id: string; correlation_id: string | null }>(
+        "SELECT punch_id, correlation_id FROM punches WHERE punch_id = ANY($1::uuid[])",
+        [punchIds],
+      );
+      return rows;
+    },
+    async enqueue(bodies) {
+      const batches = [];
+      for (let start = 0; start < bodies.length; start += 10) {
+        batches.push(
+          sqs.send(
+            new SendMessageBatchCommand({
+              QueueUrl: punches.url,
+              Entries: bodies.slice(start, start + 10).map((body, index) => ({ Id: String(index), MessageBody: body })),
+            }),
+          ),
+        );
+      }
+      await Promise.all(batches);
+    },
+    async receiveDeadLetters() {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: deadLetters.url,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 1,
+          MessageAttributeNames: ["All"],
+          MessageSystemAttributeNames: ["ApproximateReceiveCount"],
+        }),
+      );
+      return Messages;
+    },
+    destroy: () => sqs.destroy(),
+  };
+}
+
+/** Runs `task` for each item with at most `concurrency` in flight: concurrent clients. */
+export async function withConcurrency<T, R>(items: T[], concurrency: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        results[index] = await task(items[index]!);
+      }
+    }),
+  );
+  return results;
+}
