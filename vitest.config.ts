@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["src/**/*.test.ts", "dev/**/*.test.ts"],
+          include: ["src/**/*.test.ts", "dev/**/*.test.ts", "deploy/**/*.test.ts"],
         },
       },
       {

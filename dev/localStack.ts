@@ -62,6 +62,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     configPath: resolve(serviceDir, options.configFile ?? "serverless.yml"),
     stage: options.stage ?? "local",
     params: {
+      // The local stack emulates no VPC: the functions reach the backend's database directly.
+      databaseNetwork: "public",
       databaseHost: backend.database.host,
       databasePort: String(backend.database.port),
       databaseUser: backend.database.user,

@@ -16,6 +16,8 @@ export interface PackageOptions {
   stage: string;
   /** Stage params given on the command line (`--param name=value`), as a deploy would. */
   params?: Record<string, string>;
+  /** Keep the artefacts (template, zips) here instead of discarding them. */
+  outputDir?: string;
 }
 
 export interface PackagedService {
@@ -30,10 +32,10 @@ export interface PackagedService {
  * is built from that template, so it sees exactly what would deploy: the framework resolved the
  * variables and the plugins (the API Gateway service proxy among them) added their resources.
  */
-export async function packageService({ configPath, stage, params = {} }: PackageOptions): Promise<PackagedService> {
+export async function packageService({ configPath, stage, params = {}, outputDir: keepIn }: PackageOptions): Promise<PackagedService> {
   const serviceDir = dirname(resolve(configPath));
   const workDir = await mkdtemp(join(tmpdir(), "ponto-package-"));
-  const outputDir = join(workDir, "package");
+  const outputDir = keepIn ?? join(workDir, "package");
   // serverless-esbuild leaves its zip staging folders in TMPDIR; this keeps them in workDir.
   const scratchDir = join(workDir, "tmp");
   await mkdir(scratchDir);

@@ -1,4 +1,4 @@
-import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import { requiredEnv } from "../config.ts";
 import type { PunchMessage } from "../domain/recordPunch.ts";
 
@@ -6,9 +6,11 @@ let sqs: SQSClient | undefined;
 
 /**
  * Parks a message in the punches DLQ with its original body and, as message attributes, why it
- * was rejected and where it came from: what an operator needs to fix it and redrive it.
+ * was rejected and where it came from: what an operator needs to fix it and redrive it. The SDK
+ * is imported on first use: most containers never park anything and should not load it at init.
  */
 export async function sendToDeadLetterQueue(message: PunchMessage, reason: string): Promise<void> {
+  const { SQSClient, SendMessageCommand } = await import("@aws-sdk/client-sqs");
   sqs ??= new SQSClient({});
   await sqs.send(
     new SendMessageCommand({
