@@ -1,6 +1,7 @@
 import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { EventSourceRunner, EventSourceStats } from "./eventSourceRunner.ts";
 import type { FunctionRuntime, FunctionStats } from "./lambda/functionRuntime.ts";
+import { processTreeMemoryBytes } from "./processMemory.ts";
 import type { ProvisionedQueue } from "./provisionQueues.ts";
 
 export interface QueueStatus {
@@ -15,6 +16,8 @@ export interface QueueStatus {
 /** GET /_local/status: what the demo, the suites and the dev console read. */
 export interface LocalStatus {
   stage: string;
+  /** Memory (proportional set size) of the local stack's processes: this one and those it started. */
+  memory: { bytes: number };
   queues: QueueStatus[];
   functions: FunctionStats[];
   eventSources: EventSourceStats[];
@@ -33,6 +36,7 @@ export async function localStatus(
   const sourceQueues = queues.filter((queue) => !queues.some((other) => other.deadLetterQueueLogicalId === queue.logicalId));
   return {
     stage,
+    memory: { bytes: processTreeMemoryBytes() },
     queues: sourceQueues.map((queue) => {
       const deadLetterQueue = queues.find((other) => other.logicalId === queue.deadLetterQueueLogicalId);
       return {

@@ -1,0 +1,118 @@
+/**
+ * `npm run demo`: the seed's load test, locally. Starts the stack unless one runs, fires a shift
+ * change through the real HTTP endpoint, watches it drain, and writes a report (JSON and HTML).
+ */
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { LocalStackError } from "../errors.ts";
+import { writeReportFiles } from "./reportFiles.ts";
+import { runShiftChange, type ShiftChangeReport } from "./shiftChangeRun.ts";
+import { screenshotReport } from "./screenshotReport.ts";
+import { useOrStartStack } from "./stackProcess.ts";
+
+const HELP = `Usage: npm run demo -- [options]
+
+Fires a shift change at the local stack and reports what happened.
+
+Options:
+  --punches <n>        requests to send (default 20000)
+  --clocks <n>         simulated time clocks, one HTTP connection each (default 300)
+  --duplicates <share> share of requests that resend a punch, 0-1 (default 0.02)
+  --invalid <share>    share of requests that break the schema, 0-1 (default 0.01)
+  --backend <name>     backend of the stack the demo starts: auto, docker, embedded (default auto)
+  --api <url>          where the stack answers, or will (default http://127.0.0.1:3000)
+  --database-url <url> the stack's Postgres, when using one already running (printed by npm run dev)
+  --out <dir>          where the report goes (default reports/<time>)
+  --screenshot         also render the HTML in headless Chromium and save report.png
+  -h, --help           this text
+
+To change the consumer's concurrency cap, edit maximumConcurrency in serverless.yml.`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      punches: { type: "string", default: "20000" },
+      clocks: { type: "string", default: "300" },
+      duplicates: { type: "string", default: "0.02" },
+      invalid: { type: "string", default: "0.01" },
+      backend: { type: "string", default: "auto" },
+      api: { type: "string", default: "http://127.0.0.1:3000" },
+      "database-url": { type: "string" },
+      out: { type: "string", default: join("reports", new Date().toISOString().replace(/[:.]/g, "-")) },
+      screenshot: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) return void console.log(HELP);
+
+  const settings = {
+    punches: count(values.punches, "--punches"),
+    clocks: count(values.clocks, "--clocks"),
+    duplicateShare: share(values.duplicates, "--duplicates"),
+    invalidShare: share(values.invalid, "--invalid"),
+    runId: `demo-${randomBytes(3).toString("hex")}`,
+  };
+  const stack = await useOrStartStack(values.api, ["--backend", values.backend], values["database-url"]);
+  console.log(stack.started ? `started a local stack at ${stack.apiUrl}` : `using the stack already running at ${stack.apiUrl}`);
+  const stop = () => void stack.stop().then(() => process.exit(130));
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+
+  try {
+    console.log(`shift change: ${settings.punches} punches from ${settings.clocks} clocks (${settings.runId})`);
+    const report = await runShiftChange(stack, settings, { onProgress: printProgress });
+    process.stdout.write("\n");
+    printReport(report);
+    const files = await writeReportFiles(report, values.out);
+    console.log(`\nreport: ${files.html}\n        ${files.json}`);
+    if (values.screenshot) {
+      const png = join(values.out, "report.png");
+      const { paintedShare } = await screenshotReport(files.html, png);
+      if (paintedShare < 0.01) throw new LocalStackError(`the chart in ${files.html} rendered blank (see ${png})`);
+      console.log(`        ${png} (chart painted: ${(paintedShare * 100).toFixed(1)}% of its canvas)`);
+    }
+    if (report.correctness.lost > 0 || report.correctness.duplicated > 0) process.exitCode = 1;
+  } finally {
+    await stack.stop();
+  }
+}
+
+function printProgress(point: { t: number; accepted: number; persisted: number; queueDepth: number; consumerConcurrency: number }, expected: number): void {
+  const line =
+    `${(point.t / 1000).toFixed(1).padStart(5)} s  accepted ${String(point.accepted).padStart(6)}  ` +
+    `stored ${String(point.persisted).padStart(6)}/${expected}  queue ${String(point.queueDepth).padStart(6)}  ` +
+    `consumers ${point.consumerConcurrency}`;
+  if (process.stdout.isTTY) process.stdout.write(`\r${line}`);
+  else if (Math.round(point.t / 250) % 8 === 0) console.log(line);
+}
+
+export function printReport({ ingest, drain, correctness, resources }: ShiftChangeReport): void {
+  const seconds = (ms: number | null) => (ms === null ? "never" : `${(ms / 1000).toFixed(1)} s`);
+  console.log(`
+ingest       ${ingest.requestsPerSecond} requests/s over ${seconds(ingest.durationMs)}; latency p50 ${ingest.latencyMs.p50} ms, p95 ${ingest.latencyMs.p95} ms, p99 ${ingest.latencyMs.p99} ms
+             status codes ${Object.entries(ingest.statusCodes).map(([code, n]) => `${code}: ${n}`).join(", ")}
+drain        all stored ${seconds(drain.durationMs)} after the first request (${drain.rowsPerSecond ?? "-"} rows/s); peak ${drain.peakConsumerConcurrency} concurrent batches, ${drain.peakDatabaseConnections} Postgres connections
+correctness  sent ${correctness.sent}, accepted ${correctness.accepted}, rejected at the edge ${correctness.rejectedAtEdge}; expected ${correctness.expectedRows} rows, stored ${correctness.persisted}, in DLQ ${correctness.inDeadLetterQueue}
+             lost ${correctness.lost}, duplicated ${correctness.duplicated}
+resources    peak memory of the local stack ${Math.round(resources.peakStackMemoryBytes / 1048576)} MiB`);
+}
+
+function count(value: string, flag: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new LocalStackError(`${flag} must be a whole number above 0, got "${value}"`);
+  return parsed;
+}
+
+function share(value: string, flag: string): number {
+  const parsed = Number(value);
+  if (!(parsed >= 0 && parsed < 1)) throw new LocalStackError(`${flag} must be a share from 0 to below 1 (0.02 is 2%), got "${value}"`);
+  return parsed;
+}
+
+if (import.meta.main) {
+  main().catch((error: Error) => {
+    console.error(error instanceof LocalStackError ? `error: ${error.message}` : error);
+    process.exit(1);
+  });
+}

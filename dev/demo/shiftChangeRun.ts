@@ -1,0 +1,181 @@
+import autocannon from "autocannon";
+import pg from "pg";
+import { shiftChange, type ShiftChangeSettings } from "./shiftChange.ts";
+import type { RunningStack } from "./stackProcess.ts";
+
+export interface TimelinePoint {
+  /** Milliseconds since the first request. */
+  t: number;
+  accepted: number;
+  persisted: number;
+  queueDepth: number;
+  consumerConcurrency: number;
+  databaseConnections: number;
+}
+
+export interface ShiftChangeReport {
+  settings: ShiftChangeSettings;
+  ingest: {
+    requests: number;
+    durationMs: number;
+    requestsPerSecond: number;
+    latencyMs: { p50: number; p95: number; p99: number; max: number };
+    statusCodes: Record<string, number>;
+  };
+  drain: {
+    /** From the first request until every accepted punch was in Postgres; null if it never was. */
+    durationMs: number | null;
+    rowsPerSecond: number | null;
+    peakConsumerConcurrency: number;
+    peakDatabaseConnections: number;
+  };
+  correctness: {
+    sent: number;
+    accepted: number;
+    rejectedAtEdge: number;
+    expectedRows: number;
+    persisted: number;
+    inDeadLetterQueue: number;
+    lost: number;
+    duplicated: number;
+  };
+  resources: { peakStackMemoryBytes: number };
+  timeline: TimelinePoint[];
+}
+
+const SAMPLE_EVERY_MS = 250;
+
+/**
+ * Fires a shift change at the stack's real HTTP endpoint with autocannon (one connection per
+ * clock), samples the pipeline while it ingests and drains, and checks that every accepted punch
+ * was stored exactly once.
+ */
+export async function runShiftChange(
+  stack: RunningStack,
+  settings: ShiftChangeSettings,
+  { drainTimeoutMs = 120_000, onProgress }: { drainTimeoutMs?: number; onProgress?: (point: TimelinePoint, expected: number) => void } = {},
+): Promise<ShiftChangeReport> {
+  const plan = shiftChange(settings);
+  const runEmployees = `${settings.runId}-%`;
+  const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 2 });
+  const initialStatus = await stack.status();
+  const consumer = initialStatus.eventSources[0]?.function ?? "";
+
+  const statusCodes: Record<string, number> = {};
+  const latencies: number[] = [];
+  let accepted = 0;
+  const timeline: TimelinePoint[] = [];
+  let peakMemory = initialStatus.memory.bytes;
+  let next = 0;
+  const startedAt = Date.now();
+
+  const countRows = async () =>
+    Number((await db.query("SELECT count(*) AS n FROM punches WHERE employee_id LIKE $1", [runEmployees])).rows[0].n);
+  const sample = async (): Promise<TimelinePoint> => {
+    const [status, persisted, connections] = await Promise.all([
+      stack.status(),
+      countRows(),
+      db.query("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1", [consumer]),
+    ]);
+    peakMemory = Math.max(peakMemory, status.memory.bytes);
+    const queue = status.queues[0];
+    const point = {
+      t: Date.now() - startedAt,
+      accepted,
+      persisted,
+      queueDepth: (queue?.visible ?? 0) + (queue?.inFlight ?? 0),
+      consumerConcurrency: status.functions.find((fn) => fn.name === consumer)?.inFlight ?? 0,
+      databaseConnections: Number(connections.rows[0].n),
+    };
+    timeline.push(point);
+    onProgress?.(point, plan.validPunchIds.size);
+    return point;
+  };
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      await sample().catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, SAMPLE_EVERY_MS));
+    }
+  })();
+
+  const options: autocannon.Options = {
+    url: stack.apiUrl,
+    connections: settings.clocks,
+    amount: plan.bodies.length,
+    timeout: 30,
+    requests: [
+      {
+        method: "POST",
+        path: "/punches",
+        headers: { "content-type": "application/json" },
+        setupRequest: (request) => ({ ...request, body: plan.bodies[next++ % plan.bodies.length]! }),
+      },
+    ],
+  };
+  await new Promise<void>((resolve, reject) => {
+    const load = autocannon(options, (error) => (error ? reject(error) : resolve()));
+    load.on("response", (_client, statusCode, _bytes, responseTime) => {
+      statusCodes[statusCode] = (statusCodes[statusCode] ?? 0) + 1;
+      latencies.push(responseTime);
+      if (statusCode === 202) accepted += 1;
+    });
+  });
+  const ingestMs = Date.now() - startedAt;
+
+  let drainMs: number | null = null;
+  const drainDeadline = Date.now() + drainTimeoutMs;
+  while (Date.now() < drainDeadline) {
+    if ((await countRows()) >= plan.validPunchIds.size) {
+      drainMs = Date.now() - startedAt;
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  sampling = false;
+  await sampler;
+  await sample();
+
+  const ids = [...plan.validPunchIds];
+  const stored = await db.query<{ total: string; distinct: string; ours: string }>(
+    `SELECT count(*) AS total, count(DISTINCT punch_id) AS distinct,
+            count(*) FILTER (WHERE punch_id = ANY($2::uuid[])) AS ours
+     FROM punches WHERE employee_id LIKE $1`,
+    [runEmployees, ids],
+  );
+  await db.end();
+  const finalStatus = await stack.status();
+  const persisted = Number(stored.rows[0]!.total);
+  const inDeadLetterQueue = finalStatus.queues[0]?.deadLetterQueue?.visible ?? 0;
+  latencies.sort((a, b) => a - b);
+  const percentile = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0);
+
+  return {
+    settings,
+    ingest: {
+      requests: plan.bodies.length,
+      durationMs: ingestMs,
+      requestsPerSecond: Math.round((plan.bodies.length / ingestMs) * 1000),
+      latencyMs: { p50: percentile(50), p95: percentile(95), p99: percentile(99), max: Math.round(latencies.at(-1) ?? 0) },
+      statusCodes,
+    },
+    drain: {
+      durationMs: drainMs,
+      rowsPerSecond: drainMs === null ? null : Math.round((persisted / drainMs) * 1000),
+      peakConsumerConcurrency: Math.max(0, ...timeline.map((point) => point.consumerConcurrency)),
+      peakDatabaseConnections: Math.max(0, ...timeline.map((point) => point.databaseConnections)),
+    },
+    correctness: {
+      sent: plan.bodies.length,
+      accepted,
+      rejectedAtEdge: plan.bodies.length - accepted,
+      expectedRows: plan.validPunchIds.size,
+      persisted,
+      inDeadLetterQueue,
+      lost: plan.validPunchIds.size - Number(stored.rows[0]!.ours) - inDeadLetterQueue,
+      duplicated: persisted - Number(stored.rows[0]!.distinct),
+    },
+    resources: { peakStackMemoryBytes: peakMemory },
+    timeline,
+  };
+}
