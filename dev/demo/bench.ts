@@ -1,0 +1,77 @@
+/**
+ * `npm run bench`: the demo's shift change with fixed parameters, on a fresh stack each run,
+ * repeated; prints each run and the medians. The figures to compare across changes.
+ */
+import { randomBytes } from "node:crypto";
+import { parseArgs } from "node:util";
+import { LocalStackError } from "../errors.ts";
+import { runShiftChange, type ShiftChangeReport } from "./shiftChangeRun.ts";
+import { useOrStartStack } from "./stackProcess.ts";
+
+const FIXED = { punches: 20_000, clocks: 300, duplicateShare: 0.02, invalidShare: 0.01 };
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: "string", default: "3" },
+    backend: { type: "string", default: "embedded" },
+    api: { type: "string", default: "http://127.0.0.1:3000" },
+    help: { type: "boolean", short: "h", default: false },
+  },
+});
+if (values.help) {
+  console.log(`Usage: npm run bench -- [--runs 3] [--backend embedded] [--api http://127.0.0.1:3000]
+
+Runs ${FIXED.punches} punches from ${FIXED.clocks} clocks (2% duplicates, 1% invalid) on a fresh
+stack per run, and prints the medians.`);
+  process.exit(0);
+}
+const runs = Number(values.runs);
+if (!Number.isInteger(runs) || runs < 1) throw new LocalStackError(`--runs must be a whole number above 0, got "${values.runs}"`);
+
+const reports: ShiftChangeReport[] = [];
+for (let run = 1; run <= runs; run += 1) {
+  const stack = await useOrStartStack(values.api, ["--backend", values.backend]);
+  if (!stack.started) throw new LocalStackError(`a stack already runs at ${values.api}: the bench needs a fresh one per run; stop it first`);
+  try {
+    const report = await runShiftChange(stack, { ...FIXED, runId: `bench-${randomBytes(3).toString("hex")}` });
+    reports.push(report);
+    console.log(`run ${run}: ${summary(figures(report))}`);
+  } finally {
+    await stack.stop();
+  }
+}
+
+const all = reports.map(figures);
+const median = (pick: (row: ReturnType<typeof figures>) => number) => {
+  const sorted = all.map(pick).sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+};
+console.log(`\nmedian of ${runs}: ${summary({
+  requestsPerSecond: median((row) => row.requestsPerSecond),
+  p99: median((row) => row.p99),
+  drainSeconds: median((row) => row.drainSeconds),
+  rowsPerSecond: median((row) => row.rowsPerSecond),
+  memoryMiB: median((row) => row.memoryMiB),
+  lost: Math.max(...all.map((row) => row.lost)),
+  duplicated: Math.max(...all.map((row) => row.duplicated)),
+})}`);
+console.log("targets: ingest >= 2000 req/s; all stored within 15 s; lost 0, duplicated 0; stack under 400 MiB");
+
+function figures(report: ShiftChangeReport) {
+  return {
+    requestsPerSecond: report.ingest.requestsPerSecond,
+    p99: report.ingest.latencyMs.p99,
+    drainSeconds: report.drain.durationMs === null ? Number.POSITIVE_INFINITY : report.drain.durationMs / 1000,
+    rowsPerSecond: report.drain.rowsPerSecond ?? 0,
+    memoryMiB: Math.round(report.resources.peakStackMemoryBytes / 1048576),
+    lost: report.correctness.lost,
+    duplicated: report.correctness.duplicated,
+  };
+}
+
+function summary(row: ReturnType<typeof figures>): string {
+  return (
+    `ingest ${row.requestsPerSecond} req/s (p99 ${row.p99} ms), all stored after ${row.drainSeconds.toFixed(1)} s ` +
+    `(${row.rowsPerSecond} rows/s), peak ${row.memoryMiB} MiB, lost ${row.lost}, duplicated ${row.duplicated}`
+  );
+}
