@@ -56,7 +56,10 @@ export class EventSourceRunner {
   #targetPollers: number;
   #scaler: NodeJS.Timeout | undefined;
   #backlogSeen = false;
-  /** One poller gathers a batch at a time, so a batching window fills one batch, not five. */
+  /**
+   * With a batching window, one poller gathers a batch at a time, so the window fills one batch
+   * rather than five partial ones; without one, pollers receive side by side.
+   */
   #receiving: Promise<unknown> = Promise.resolve();
   readonly #stats = {
     batches: 0,
@@ -121,9 +124,14 @@ export class EventSourceRunner {
   async #poll(): Promise<void> {
     while (!this.#abort.signal.aborted && this.#pollers.size <= this.#targetPollers) {
       try {
-        const gathered = this.#receiving.then(() => this.#receiveBatch());
-        this.#receiving = gathered.catch(() => {});
-        const messages = await gathered;
+        let messages: Message[];
+        if (this.#settings.maximumBatchingWindowSeconds > 0) {
+          const gathered = this.#receiving.then(() => this.#receiveBatch());
+          this.#receiving = gathered.catch(() => {});
+          messages = await gathered;
+        } else {
+          messages = await this.#receiveBatch();
+        }
         if (messages.length === 0) continue;
         if (messages.length >= this.#settings.batchSize) this.#backlogSeen = true;
         await this.#process(messages);

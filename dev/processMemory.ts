@@ -6,32 +6,44 @@ import { readdirSync, readFileSync } from "node:fs";
  * once, not once per backend as RSS would. Elsewhere than Linux, this process's RSS only.
  */
 export function processTreeMemoryBytes(rootPid: number = process.pid): number {
-  let entries: string[];
   try {
-    entries = readdirSync("/proc").filter((name) => /^\d+$/.test(name));
+    let total = 0;
+    const pending = [rootPid];
+    while (pending.length > 0) {
+      const pid = pending.pop()!;
+      total += proportionalSetBytes(pid);
+      pending.push(...childrenOf(pid));
+    }
+    return total;
   } catch {
     return process.memoryUsage().rss;
   }
-  const children = new Map<number, number[]>();
-  const rss = new Map<number, number>();
-  for (const entry of entries) {
+}
+
+function proportionalSetBytes(pid: number): number {
+  try {
+    return Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"))?.[1] ?? 0) * 1024;
+  } catch {
+    return 0; // It ended while we looked.
+  }
+}
+
+/** Children of every thread of the process: only the tree is read, not all of /proc. */
+function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  let threads: string[];
+  try {
+    threads = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return children;
+  }
+  for (const thread of threads) {
     try {
-      const status = readFileSync(`/proc/${entry}/status`, "utf8");
-      const parent = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]);
-      const proportionalKb = Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${entry}/smaps_rollup`, "utf8"))?.[1] ?? 0);
-      const pid = Number(entry);
-      rss.set(pid, proportionalKb * 1024);
-      children.set(parent, [...(children.get(parent) ?? []), pid]);
+      const list = readFileSync(`/proc/${pid}/task/${thread}/children`, "utf8").trim();
+      if (list) children.push(...list.split(/\s+/).map(Number));
     } catch {
-      // The process ended while we looked.
+      // The thread ended while we looked.
     }
   }
-  let total = 0;
-  const pending = [rootPid];
-  while (pending.length > 0) {
-    const pid = pending.pop()!;
-    total += rss.get(pid) ?? 0;
-    pending.push(...(children.get(pid) ?? []));
-  }
-  return total;
+  return children;
 }

@@ -1,4 +1,4 @@
-import { render } from "velocityjs";
+import { Compile, parse } from "velocityjs";
 
 /** What an API Gateway mapping template sees of a request: the parts ponto's templates use. */
 export interface TemplateRequest {
@@ -17,7 +17,7 @@ export interface TemplateRequest {
  * locally as written.
  */
 export function renderMappingTemplate(template: string, request: TemplateRequest, payload: string): string {
-  return render(template, {
+  return compiled(template).render({
     input: {
       body: payload,
       json: (path: string) => JSON.stringify(jsonPath(payload, path) ?? null),
@@ -45,6 +45,18 @@ export function contextOf(request: TemplateRequest): Record<string, unknown> {
     stage: request.stage,
     identity: { sourceIp: request.sourceIp },
   };
+}
+
+const compiledTemplates = new Map<string, Compile>();
+
+/** Parsing a template costs more than rendering it; a route's templates are parsed once. */
+function compiled(template: string): Compile {
+  let compiledTemplate = compiledTemplates.get(template);
+  if (!compiledTemplate) {
+    compiledTemplate = new Compile(parse(template));
+    compiledTemplates.set(template, compiledTemplate);
+  }
+  return compiledTemplate;
 }
 
 /** The subset of JSONPath templates use: `$`, `$.a.b`, `$['a']`. */

@@ -177,6 +177,9 @@ export class FunctionRuntime {
     const worker = new Worker(CONTAINER_MODULE, {
       workerData: this.#containerSettings,
       env: this.#settings.environment,
+      // memorySize caps a container's heap, as Lambda caps its memory; a small young generation
+      // keeps the footprint of several warm containers low without slowing small batches.
+      resourceLimits: { maxOldGenerationSizeMb: this.#settings.memoryMegabytes, maxYoungGenerationSizeMb: 8 },
       stdout: true,
       stderr: true,
     });
