@@ -69,13 +69,13 @@ async function main(): Promise<void> {
   let stack: LocalStack | undefined;
   let statusTimer: NodeJS.Timeout | undefined;
   let stopping = false;
-  const stop = async (signal: string) => {
+  const stop = async (reason: string, exitCode = 0) => {
     if (stopping) {
-      console.error(`${signal} again: exiting without waiting`);
+      console.error(`${reason} again: exiting without waiting`);
       process.exit(130);
     }
     stopping = true;
-    console.log(`\n${signal}: stopping…`);
+    console.log(`\n${reason}: stopping…`);
     setTimeout(() => {
       console.error(`still stopping after ${SHUTDOWN_GRACE_MS / 1000} s: exiting`);
       process.exit(1);
@@ -84,10 +84,15 @@ async function main(): Promise<void> {
     await stack?.stop();
     await startedBackend?.stop();
     console.log("stopped");
-    process.exit(0);
+    process.exit(exitCode);
   };
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
+  // A crash still stops Postgres and the containers, rather than leaving them orphaned.
+  process.on("uncaughtException", (error) => {
+    console.error(error);
+    void stop("uncaught exception", 1);
+  });
 
   startedBackend = await backend.start();
   try {
