@@ -151,7 +151,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
   });
 
-  const status = () => localStatus(stage, sqs, queues, functions, runners);
+  const status = () => localStatus({ stage, awsEndpoint: backend.awsEndpoint, region }, sqs, queues, functions, runners);
   step("starting the API");
   const api = await startHttpApi({
     port: options.apiPort ?? 3000,

@@ -10,12 +10,15 @@ export interface QueueStatus {
   visible: number;
   inFlight: number;
   delayed: number;
-  deadLetterQueue?: { name: string; visible: number; maxReceiveCount: number };
+  deadLetterQueue?: { name: string; url: string; visible: number; maxReceiveCount: number };
 }
 
 /** GET /_local/status: what the demo, the suites and the dev console read. */
 export interface LocalStatus {
   stage: string;
+  /** The SQS/S3 endpoint the stack's queues live on. */
+  awsEndpoint: string;
+  region: string;
   /** Memory (proportional set size) of the local stack's processes: this one and those it started. */
   memory: { bytes: number };
   queues: QueueStatus[];
@@ -24,7 +27,7 @@ export interface LocalStatus {
 }
 
 export async function localStatus(
-  stage: string,
+  { stage, awsEndpoint, region }: { stage: string; awsEndpoint: string; region: string },
   sqs: SQSClient,
   queues: ProvisionedQueue[],
   functions: FunctionRuntime[],
@@ -36,6 +39,8 @@ export async function localStatus(
   const sourceQueues = queues.filter((queue) => !queues.some((other) => other.deadLetterQueueLogicalId === queue.logicalId));
   return {
     stage,
+    awsEndpoint,
+    region,
     memory: { bytes: processTreeMemoryBytes() },
     queues: sourceQueues.map((queue) => {
       const deadLetterQueue = queues.find((other) => other.logicalId === queue.deadLetterQueueLogicalId);
@@ -46,6 +51,7 @@ export async function localStatus(
         ...(deadLetterQueue && {
           deadLetterQueue: {
             name: deadLetterQueue.name,
+            url: deadLetterQueue.url,
             visible: depths.get(deadLetterQueue.logicalId)!.visible,
             maxReceiveCount: queue.maxReceiveCount ?? 0,
           },

@@ -1,5 +1,6 @@
 import {
   DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   type SQSClient,
@@ -10,15 +11,20 @@ import {
  * they were, the way the SQS console's "DLQ redrive" does (fauxqs has no StartMessageMoveTask,
  * so this is done with receive, send and delete, which every SQS endpoint supports). A message
  * is deleted from the DLQ only once it is in the source queue: nothing is lost if this stops.
- * Returns how many it moved.
+ * Only as many as the DLQ held at the start are moved, so a message that fails again and comes
+ * back is not redriven in a loop. Returns how many it moved.
  */
 export async function redriveDeadLetters(sqs: SQSClient, deadLetterQueueUrl: string, sourceQueueUrl: string): Promise<number> {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: deadLetterQueueUrl, AttributeNames: ["ApproximateNumberOfMessages"] }),
+  );
+  const waiting = Number(Attributes.ApproximateNumberOfMessages ?? 0);
   let moved = 0;
-  for (;;) {
+  while (moved < waiting) {
     const { Messages = [] } = await sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: deadLetterQueueUrl,
-        MaxNumberOfMessages: 10,
+        MaxNumberOfMessages: Math.min(10, waiting - moved),
         WaitTimeSeconds: 1,
         MessageAttributeNames: ["All"],
         VisibilityTimeout: 30,
@@ -46,4 +52,5 @@ export async function redriveDeadLetters(sqs: SQSClient, deadLetterQueueUrl: str
     }
     moved += sent.length;
   }
+  return moved;
 }
