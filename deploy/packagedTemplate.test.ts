@@ -11,7 +11,7 @@ import punchSchema from "../src/domain/punch.schema.json" with { type: "json" };
 
 const serviceDir = dirname(dirname(fileURLToPath(import.meta.url)));
 /** What the consumer's zip may weigh: it holds only its bundle and source map. */
-const CONSUMER_ZIP_BUDGET_BYTES = 300 * 1024;
+const CONSUMER_ZIP_BUDGET_BYTES = 150 * 1024;
 
 let outputDir: string;
 let template: CloudFormationTemplate;

@@ -1,5 +1,4 @@
-import AjvDraft04 from "ajv-draft-04";
-import punchSchema from "./punch.schema.json" with { type: "json" };
+import validatePunchSchema from "./punch.validator.js";
 import { fieldErrorsOf, type FieldError } from "./schemaErrors.ts";
 
 export type { FieldError } from "./schemaErrors.ts";
@@ -7,7 +6,8 @@ export type { FieldError } from "./schemaErrors.ts";
 /**
  * One clock-in or clock-out as the clock sends it. `punch.schema.json` is the single schema: API
  * Gateway validates requests against it (the `PunchModel` in serverless.yml), and the consumer
- * checks every message against it again, because anything can be sent to a queue.
+ * checks every message against it again (compiled into `punch.validator.js`), because anything
+ * can be sent to a queue.
  */
 export interface Punch {
   punchId: string;
@@ -26,9 +26,6 @@ export interface RecordedPunch extends Punch {
 
 export type PunchValidation = { ok: true; punch: Punch } | { ok: false; errors: FieldError[] };
 
-// `.default` because ajv-draft-04 is CommonJS: it is the class under Node, esbuild and TypeScript alike.
-const validateSchema = new AjvDraft04.default({ allErrors: true }).compile<Punch>(punchSchema);
-
 /**
  * Checks a decoded body against the punch schema, then that `occurredAt` is a real instant
  * (the schema's pattern alone accepts "2026-02-30T25:00Z").
@@ -38,16 +35,17 @@ const validateSchema = new AjvDraft04.default({ allErrors: true }).compile<Punch
  * if (!result.ok) console.log(result.errors); // [{ field: "/kind", message: "must be one of: in, out" }]
  */
 export function validatePunch(input: unknown): PunchValidation {
-  if (!validateSchema(input)) {
-    return { ok: false, errors: fieldErrorsOf(validateSchema.errors) };
+  if (!validatePunchSchema(input)) {
+    return { ok: false, errors: fieldErrorsOf(validatePunchSchema.errors) };
   }
-  if (!isRealInstant(input.occurredAt)) {
+  const punch = input as Punch;
+  if (!isRealInstant(punch.occurredAt)) {
     return {
       ok: false,
       errors: [{ field: "/occurredAt", message: "must be a real date and time" }],
     };
   }
-  return { ok: true, punch: input };
+  return { ok: true, punch };
 }
 
 /** Decodes a JSON text and validates it; a body that is not JSON is reported as such. */

@@ -1,0 +1,8 @@
+import type { ErrorObject } from "ajv";
+
+/** The punch schema compiled ahead of time (dev/generatePunchValidator.ts). */
+declare const validatePunchSchema: {
+  (data: unknown): boolean;
+  errors?: ErrorObject[] | null;
+};
+export default validatePunchSchema;
