@@ -1,11 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { StartedBackend } from "../dev/backends/backend.ts";
 import { startLocalStack, type LocalStack } from "../dev/localStack.ts";
 import { fidelityServiceDir, writeFidelityService, type FidelitySettings } from "./fixtures/fidelity/fidelityService.ts";
 import { describeOnBackend, startIntegrationBackend } from "./support/backendFixture.ts";
 import { eventually } from "./support/eventually.ts";
+import { queueDepth } from "./support/pipelineProbe.ts";
 
 let backend: StartedBackend;
 let sqs: SQSClient;
@@ -60,15 +61,7 @@ async function startFidelityStack(settings: FidelitySettings): Promise<FidelityS
       }
       return sentAt;
     },
-    async depth(queue) {
-      const { Attributes = {} } = await sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: url(queue),
-          AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-        }),
-      );
-      return Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible);
-    },
+    depth: (queue) => queueDepth(sqs, url(queue)),
     async consumer() {
       return (await stack.status()).functions[0]!;
     },
@@ -113,9 +106,9 @@ describeOnBackend("the SQS event source runner, against AWS's documented behavio
   });
 
   it("sends healthy messages to the DLQ when reservedConcurrency throttles them and maxReceiveCount is 1", async () => {
-    const fidelity = await startFidelityStack({ reservedConcurrency: 1, maxReceiveCount: 1, visibilityTimeout: 3, timeout: 3 });
+    const fidelity = await startFidelityStack({ reservedConcurrency: 1, maxReceiveCount: 1, visibilityTimeout: 5, timeout: 3 });
     try {
-      await fidelity.send(orders(10, { sleepMs: 1_000 }));
+      await fidelity.send(orders(10, { sleepMs: 1_500 }));
       await eventually(
         async () => ({ work: await fidelity.depth("work"), dlq: await fidelity.depth("dlq") }),
         ({ work }) => work === 0,
@@ -133,9 +126,9 @@ describeOnBackend("the SQS event source runner, against AWS's documented behavio
   });
 
   it("sends none to the DLQ when maximumConcurrency caps the same load instead", async () => {
-    const fidelity = await startFidelityStack({ maximumConcurrency: 2, maxReceiveCount: 1, visibilityTimeout: 3, timeout: 3 });
+    const fidelity = await startFidelityStack({ maximumConcurrency: 2, maxReceiveCount: 1, visibilityTimeout: 5, timeout: 3 });
     try {
-      await fidelity.send(orders(10, { sleepMs: 1_000 }));
+      await fidelity.send(orders(10, { sleepMs: 1_500 }));
       await eventually(async () => (await fidelity.consumer()).invocations, (count) => count === 10, {
         what: "ten invocations",
         timeoutMs: 30_000,

@@ -42,7 +42,7 @@ function databaseServer() {
 
 describeOnBackend("recovery: what SQS and Postgres really do", () => {
   it("stores the good records of a batch at once and retries only the one the database refuses", async () => {
-    await withVariantStack({ visibilityTimeout: 2, maxReceiveCount: 2 }, async (suite, probe) => {
+    await withVariantStack({ visibilityTimeout: 4, maxReceiveCount: 2 }, async (suite, probe) => {
       const good = Array.from({ length: 4 }, () => aPunch());
       // Valid to the schema, refused by Postgres: it has no year zero.
       const refused = JSON.stringify(aPunch({ occurredAt: "0000-01-01T00:00:00Z" }));
@@ -62,7 +62,7 @@ describeOnBackend("recovery: what SQS and Postgres really do", () => {
   });
 
   it("redrives the DLQ once the cause is fixed, and the punch is stored", async () => {
-    await withVariantStack({ visibilityTimeout: 1, maxReceiveCount: 1 }, async (suite, probe) => {
+    await withVariantStack({ visibilityTimeout: 2, maxReceiveCount: 1 }, async (suite, probe) => {
       const punch = aPunch();
       await databaseServer().stop();
       try {

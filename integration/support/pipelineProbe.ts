@@ -29,15 +29,7 @@ export function pipelineProbe({ stack, db }: SuiteStack): PipelineProbe {
     sqs,
     punchesQueueUrl: punches.url,
     deadLetterQueueUrl: deadLetters.url,
-    async depth(queue) {
-      const { Attributes = {} } = await sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: urlOf(queue),
-          AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-        }),
-      );
-      return Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible);
-    },
+    depth: (queue) => queueDepth(sqs, urlOf(queue)),
     async rowsFor(punchIds) {
       const { rows } = await db.query<{ punch_id: string; correlation_id: string | null }>(
         "SELECT punch_id, correlation_id FROM punches WHERE punch_id = ANY($1::uuid[])",
@@ -73,6 +65,17 @@ export function pipelineProbe({ stack, db }: SuiteStack): PipelineProbe {
     },
     destroy: () => sqs.destroy(),
   };
+}
+
+/** Messages in a queue, visible or in flight. */
+export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    }),
+  );
+  return Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible);
 }
 
 /** Runs `task` for each item with at most `concurrency` in flight: concurrent clients. */
