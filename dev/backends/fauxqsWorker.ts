@@ -5,8 +5,8 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { startFauxqs } from "fauxqs";
 
-const { port } = workerData as { port: number };
-const server = await startFauxqs({ port, host: "127.0.0.1", logger: false });
+const { port, urlHost } = workerData as { port: number; urlHost: string };
+const server = await startFauxqs({ port, host: urlHost, logger: false });
 parentPort!.postMessage({ port: server.port });
 parentPort!.on("message", async (message: string) => {
   if (message === "stop") {

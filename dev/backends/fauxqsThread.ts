@@ -1,0 +1,22 @@
+import { once } from "node:events";
+import { Worker } from "node:worker_threads";
+
+/**
+ * Starts fauxqs on its own thread. `urlHost` only names the queue URLs it hands out
+ * (`http://sqs.<region>.<urlHost>:<port>/…`); fauxqs listens on every interface of `port`.
+ */
+export async function startFauxqsThread(port: number, urlHost = "127.0.0.1"): Promise<{ stop(): Promise<void> }> {
+  const worker = new Worker(new URL("./fauxqsWorker.ts", import.meta.url), { workerData: { port, urlHost } });
+  const [started] = (await Promise.race([
+    once(worker, "message"),
+    once(worker, "error").then(([error]) => Promise.reject(error)),
+  ])) as [{ port: number }];
+  if (started.port !== port) throw new Error(`fauxqs started on ${started.port}, not ${port}`);
+  return {
+    async stop() {
+      worker.postMessage("stop");
+      await Promise.race([once(worker, "message"), new Promise((resolve) => setTimeout(resolve, 2_000))]);
+      await worker.terminate();
+    },
+  };
+}
