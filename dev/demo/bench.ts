@@ -4,11 +4,15 @@
  */
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
+import { embeddedBackend } from "../backends/embeddedBackend.ts";
 import { LocalStackError } from "../errors.ts";
+import { freePort } from "../ports.ts";
+import { compareDrains, type DrainResult } from "./drainComparison.ts";
 import { runShiftChange, type ShiftChangeReport } from "./shiftChangeRun.ts";
 import { useOrStartStack } from "./stackProcess.ts";
 
 const FIXED = { punches: 20_000, clocks: 300, duplicateShare: 0.02, invalidShare: 0.01 };
+const BASELINE_BACKLOG = 10_000;
 
 const { values } = parseArgs({
   options: {
@@ -22,7 +26,8 @@ if (values.help) {
   console.log(`Usage: npm run bench -- [--runs 3] [--backend embedded] [--api http://127.0.0.1:3000]
 
 Runs ${FIXED.punches} punches from ${FIXED.clocks} clocks (2% duplicates, 1% invalid) on a fresh
-stack per run, and prints the medians.`);
+stack per run, and prints the medians; then drains a ${BASELINE_BACKLOG}-punch backlog with the kit's
+consumer and with plain serverless-offline-sqs, and prints the ratio.`);
   process.exit(0);
 }
 const runs = Number(values.runs);
@@ -56,6 +61,20 @@ console.log(`\nmedian of ${runs}: ${summary({
   duplicated: Math.max(...all.map((row) => row.duplicated)),
 })}`);
 console.log("targets: ingest >= 2000 req/s; all stored within 15 s; lost 0, duplicated 0; stack under 400 MiB");
+
+// The same standing backlog, drained by the kit's runner and by plain serverless-offline-sqs.
+const backend = await embeddedBackend({ aws: await freePort(), database: await freePort() }).start();
+try {
+  const { kit, baseline } = await compareDrains(backend, BASELINE_BACKLOG);
+  const rate = (result: DrainResult) =>
+    result.rowsPerSecond === null ? "did not finish" : `${result.rowsPerSecond} rows/s (${((result.durationMs ?? 0) / 1000).toFixed(1)} s)`;
+  console.log(`\ndrain of a ${BASELINE_BACKLOG}-punch backlog: kit ${rate(kit)}, ${baseline.consumer} ${rate(baseline)}`);
+  if (kit.rowsPerSecond !== null && baseline.rowsPerSecond !== null) {
+    console.log(`drain-rate ratio, kit / serverless-offline-sqs: ${(kit.rowsPerSecond / baseline.rowsPerSecond).toFixed(2)}`);
+  }
+} finally {
+  await backend.stop();
+}
 
 function figures(report: ShiftChangeReport) {
   return {

@@ -1,0 +1,158 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes, randomUUID } from "node:crypto";
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { CreateQueueCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
+import pg from "pg";
+import type { DatabaseConfig } from "../../src/config.ts";
+import type { StartedBackend } from "../backends/backend.ts";
+import { startFauxqsThread } from "../backends/fauxqsThread.ts";
+import { prepareDatabase } from "../database.ts";
+import { startLocalStack } from "../localStack.ts";
+import { freePort } from "../ports.ts";
+import { packageService } from "../template/packageService.ts";
+import { readServiceModel } from "../template/serviceModel.ts";
+
+export interface DrainResult {
+  consumer: string;
+  punches: number;
+  /** From the consumer's start, the backlog already waiting, until the last row; null if it never got there. */
+  durationMs: number | null;
+  rowsPerSecond: number | null;
+}
+
+const serviceDir = fileURLToPath(new URL("../..", import.meta.url));
+const DRAIN_TIMEOUT_MS = 180_000;
+
+/**
+ * One standing backlog drained by the kit's event source runner and by plain serverless-offline-sqs 8.0.0
+ * (`serverless offline start`, what a user would otherwise pick), with the same handler, the same
+ * serverless.yml and the same Postgres server. The queue is filled before the consumer starts, and
+ * the clock runs from its start to the last row: this compares consumers, not HTTP edges.
+ */
+export async function compareDrains(backend: StartedBackend, punches: number): Promise<{ kit: DrainResult; baseline: DrainResult }> {
+  return { kit: await drainWithKit(backend, punches), baseline: await drainWithServerlessOfflineSqs(backend.database, punches) };
+}
+
+async function drainWithKit(backend: StartedBackend, punches: number): Promise<DrainResult> {
+  const stage = `kit${randomBytes(3).toString("hex")}`;
+  await prefillPunchesQueue(backend.awsEndpoint, stage, punches);
+  const stack = await startLocalStack({ backend, serviceDir, stage, apiPort: 0 });
+  const startedAt = Date.now();
+  try {
+    return await timeDrain("kit event source runner", startedAt, stack.database, punches);
+  } finally {
+    await stack.stop();
+  }
+}
+
+async function drainWithServerlessOfflineSqs(server: DatabaseConfig, punches: number): Promise<DrainResult> {
+  // The plugin parses queue URLs with WHATWG URL, which refuses fauxqs's "sqs.<region>.127.0.0.1"
+  // hosts; its own fauxqs names them with localhost instead.
+  const port = await freePort();
+  const fauxqs = await startFauxqsThread(port, "localhost");
+  const endpoint = `http://127.0.0.1:${port}`;
+  const stage = `sos${randomBytes(3).toString("hex")}`;
+  const configFile = `serverless.baseline-${stage}.yml`;
+  const yaml = (await readFile(join(serviceDir, "serverless.yml"), "utf8"))
+    .replace(/^plugins:\n(?:  - .*\n)+/m, "plugins:\n  - serverless-esbuild\n  - serverless-offline\n  - serverless-offline-sqs\n")
+    .replace(
+      /^custom:\n/m,
+      `custom:\n  serverless-offline:\n    httpPort: ${await freePort()}\n    lambdaPort: ${await freePort()}\n` +
+        `  serverless-offline-sqs:\n    autoCreate: true\n    endpoint: ${endpoint}\n    region: eu-west-1\n` +
+        "    accessKeyId: test\n    secretAccessKey: test\n",
+    );
+  await writeFile(join(serviceDir, configFile), yaml);
+  const database = `ponto_${stage}`;
+  await prepareDatabase(server, database);
+  await prefillPunchesQueue(endpoint, stage, punches);
+  const params = { databaseNetwork: "public", databaseHost: server.host, databasePort: server.port, databaseUser: server.user, databasePassword: server.password };
+  const child = spawn(
+    fileURLToPath(new URL("../../node_modules/.bin/serverless", import.meta.url)),
+    ["offline", "start", "--stage", stage, "--config", configFile, ...Object.entries(params).map(([name, value]) => `--param=${name}=${value}`)],
+    { cwd: serviceDir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, SLS_TELEMETRY_DISABLED: "1", POWERTOOLS_LOG_LEVEL: "WARN" } },
+  );
+  try {
+    await waitForOutput(child, /Starting Offline SQS/);
+    const startedAt = Date.now();
+    return await timeDrain("serverless-offline-sqs 8.0.0", startedAt, { ...server, database }, punches);
+  } finally {
+    await stopChild(child);
+    await fauxqs.stop();
+    await rm(join(serviceDir, configFile), { force: true });
+  }
+}
+
+async function timeDrain(consumer: string, startedAt: number, database: DatabaseConfig, punches: number): Promise<DrainResult> {
+  const db = new pg.Client(database);
+  await db.connect();
+  try {
+    while (Date.now() - startedAt < DRAIN_TIMEOUT_MS) {
+      const { rows } = await db.query<{ n: string }>("SELECT count(*) AS n FROM punches");
+      if (Number(rows[0]!.n) >= punches) {
+        const durationMs = Date.now() - startedAt;
+        return { consumer, punches, durationMs, rowsPerSecond: Math.round((punches / durationMs) * 1_000) };
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return { consumer, punches, durationMs: null, rowsPerSecond: null };
+  } finally {
+    await db.end();
+  }
+}
+
+/**
+ * Creates the stage's punches queue (its name from the packaged template, as the consumer will
+ * find it) and fills it before any consumer starts, so both drain the same standing backlog.
+ */
+async function prefillPunchesQueue(awsEndpoint: string, stage: string, punches: number): Promise<void> {
+  const { template } = await packageService({ configPath: join(serviceDir, "serverless.yml"), stage, params: { databaseNetwork: "public", databaseHost: "unused" } });
+  const queue = readServiceModel(template).queues.find((candidate) => candidate.deadLetterQueueLogicalId !== undefined)!;
+  const sqs = new SQSClient({ endpoint: awsEndpoint, region: "eu-west-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+  try {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: String(queue.properties.QueueName) }));
+    const bodies = Array.from({ length: punches }, (_, index) =>
+      JSON.stringify({
+        punchId: randomUUID(),
+        employeeId: `drain-${index % 500}`,
+        deviceId: "clock-bench",
+        kind: index % 2 === 0 ? "in" : "out",
+        occurredAt: new Date(Date.parse("2026-11-23T11:00:00Z") + index * 1_000).toISOString(),
+      }),
+    );
+    for (let start = 0; start < bodies.length; start += 100) {
+      await Promise.all(
+        Array.from({ length: 10 }, (_, offset) => bodies.slice(start + offset * 10, start + offset * 10 + 10))
+          .filter((chunk) => chunk.length > 0)
+          .map((chunk) =>
+            sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: chunk.map((body, index) => ({ Id: String(index), MessageBody: body })) })),
+          ),
+      );
+    }
+  } finally {
+    sqs.destroy();
+  }
+}
+
+function waitForOutput(child: ChildProcess, ready: RegExp): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let output = "";
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (ready.test(output)) resolve();
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`serverless offline exited (${code}) before it was ready:\n${output}`)));
+  });
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGINT");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
