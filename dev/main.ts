@@ -24,6 +24,7 @@ Options:
   --aws-port <n>     SQS/S3 endpoint port, embedded and docker (default: 4566)
   --db-port <n>      Postgres port, embedded and docker (default: 5433)
   --stage <name>     serverless stage to package (default: local)
+  --config <file>    another serverless.yml to run, beside it (default: serverless.yml)
   --quiet            no live counters, function logs only
   -h, --help         this text
 
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
       "aws-port": { type: "string", default: "4566" },
       "db-port": { type: "string", default: "5433" },
       stage: { type: "string", default: "local" },
+      config: { type: "string", default: "serverless.yml" },
       quiet: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -100,6 +102,7 @@ async function main(): Promise<void> {
       backend: startedBackend,
       serviceDir,
       stage: values.stage,
+      configFile: values.config,
       apiPort,
       onStep: (step) => console.log(`… ${step}`),
       onLog: (functionName, line) => console.log(renderLogLine(functionName, line, colour)),

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { StartedBackend } from "../dev/backends/backend.ts";
 import { redriveDeadLetters } from "../dev/redriveDeadLetters.ts";
+import { writeServiceVariant, type ServiceVariant } from "../dev/serviceVariant.ts";
 import { describeOnBackend, startIntegrationBackend } from "./support/backendFixture.ts";
 import { eventually } from "./support/eventually.ts";
 import { pipelineProbe, withConcurrency, type PipelineProbe } from "./support/pipelineProbe.ts";
 import { aPunch, postPunch } from "./support/punches.ts";
-import { writeServiceVariant, type PunchesQueueVariant } from "./support/serviceVariant.ts";
+
 import { startStackOn, type SuiteStack } from "./support/suiteStack.ts";
 
 let backend: StartedBackend;
@@ -23,7 +24,7 @@ afterAll(async () => {
  * The real serverless.yml with a short visibility timeout, so that retries happen in seconds
  * rather than minutes; everything else as deployed.
  */
-async function withVariantStack(variant: PunchesQueueVariant, scenario: (suite: SuiteStack, probe: PipelineProbe) => Promise<void>) {
+async function withVariantStack(variant: ServiceVariant, scenario: (suite: SuiteStack, probe: PipelineProbe) => Promise<void>) {
   const config = await writeServiceVariant(variant);
   const suite = await startStackOn(backend, "recovery", { configFile: config.configFile }).finally(() => config.remove());
   const probe = pipelineProbe(suite);

@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { LocalStackError } from "../errors.ts";
+import { writeServiceVariant } from "../serviceVariant.ts";
 import { writeReportFiles } from "./reportFiles.ts";
 import { runShiftChange, type ShiftChangeReport } from "./shiftChangeRun.ts";
 import { screenshotReport } from "./screenshotReport.ts";
@@ -20,14 +21,15 @@ Options:
   --clocks <n>         simulated time clocks, one HTTP connection each (default 300)
   --duplicates <share> share of requests that resend a punch, 0-1 (default 0.02)
   --invalid <share>    share of requests that break the schema, 0-1 (default 0.01)
+  --concurrency-cap <n> the consumer's maximumConcurrency for this run (default: serverless.yml's);
+                       the demo runs a copy of serverless.yml with that one number changed
   --backend <name>     backend of the stack the demo starts: auto, docker, embedded (default auto)
   --api <url>          where the stack answers, or will (default http://127.0.0.1:3000)
   --database-url <url> the stack's Postgres, when using one already running (printed by npm run dev)
   --out <dir>          where the report goes (default reports/<time>)
   --screenshot         also render the HTML in headless Chromium and save report.png
   -h, --help           this text
-
-To change the consumer's concurrency cap, edit maximumConcurrency in serverless.yml.`;
+`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -36,6 +38,7 @@ async function main(): Promise<void> {
       clocks: { type: "string", default: "300" },
       duplicates: { type: "string", default: "0.02" },
       invalid: { type: "string", default: "0.01" },
+      "concurrency-cap": { type: "string" },
       backend: { type: "string", default: "auto" },
       api: { type: "string", default: "http://127.0.0.1:3000" },
       "database-url": { type: "string" },
@@ -53,7 +56,16 @@ async function main(): Promise<void> {
     invalidShare: share(values.invalid, "--invalid"),
     runId: `demo-${randomBytes(3).toString("hex")}`,
   };
-  const stack = await useOrStartStack(values.api, ["--backend", values.backend], values["database-url"]);
+  const cap = values["concurrency-cap"];
+  const variant = cap === undefined ? undefined : await writeServiceVariant({ maximumConcurrency: capOption(cap) });
+  const stack = await useOrStartStack(
+    values.api,
+    ["--backend", values.backend, ...(variant ? ["--config", variant.configFile] : [])],
+    values["database-url"],
+  ).finally(() => variant?.remove());
+  if (variant && !stack.started) {
+    throw new LocalStackError("--concurrency-cap applies to a stack the demo starts; stop the running `npm run dev` first");
+  }
   console.log(stack.started ? `started a local stack at ${stack.apiUrl}` : `using the stack already running at ${stack.apiUrl}`);
   const stop = () => void stack.stop().then(() => process.exit(130));
   process.once("SIGINT", stop);
@@ -101,6 +113,15 @@ resources    peak memory of the local stack ${Math.round(resources.peakStackMemo
 function count(value: string, flag: string): number {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 1) throw new LocalStackError(`${flag} must be a whole number above 0, got "${value}"`);
+  return parsed;
+}
+
+/** maximumConcurrency as AWS accepts it. */
+function capOption(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 2 || parsed > 1_000) {
+    throw new LocalStackError(`--concurrency-cap must be a whole number from 2 to 1000 (AWS's range for maximumConcurrency), got "${value}"`);
+  }
   return parsed;
 }
 
