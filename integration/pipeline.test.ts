@@ -43,6 +43,18 @@ describeOnBackend("the storage-first punch pipeline", () => {
     expect(sheet.unmatched).toEqual([]);
   });
 
+  it("answers 400 naming the query parameter when a timesheet's range is missing or wrong", async () => {
+    const response = await fetch(`${suite.stack.apiUrl}/employees/e-1/timesheet?from=2026-11-31`);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      message: "Invalid query string",
+      errors: [
+        { field: "from", message: "must be a date as YYYY-MM-DD" },
+        { field: "to", message: "is required (YYYY-MM-DD)" },
+      ],
+    });
+  });
+
   it("persists every punch of a 1,000-punch burst from concurrent clients exactly once", async () => {
     const burst = Array.from({ length: 1_000 }, () => aPunch());
     const statuses = await withConcurrency(burst, 50, async (punch) => (await postPunch(suite.stack.apiUrl, punch)).status);

@@ -1,0 +1,60 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { freePort } from "../dev/ports.ts";
+
+const DEV_MAIN = fileURLToPath(new URL("../dev/main.ts", import.meta.url));
+const running: ChildProcess[] = [];
+
+afterAll(() => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
+/** `npm run dev` as a user starts it, on ports of its own. */
+function startDev(ports: { api: number; aws: number; db: number }): { child: ChildProcess; output: () => string } {
+  const child = spawn(
+    process.execPath,
+    [DEV_MAIN, "--quiet", "--backend", "embedded", "--port", String(ports.api), "--aws-port", String(ports.aws), "--db-port", String(ports.db)],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  running.push(child);
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  return { child, output: () => output };
+}
+
+async function portIsFree(port: number): Promise<boolean> {
+  const server = createServer();
+  return new Promise((resolve) => {
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
+// The command itself, on the embedded backend it is asked for, whatever INTEGRATION_BACKEND says.
+describe("npm run dev, as a user runs it", () => {
+  it("prints ready, refuses a second copy naming the taken port, and on Ctrl-C frees every port", async () => {
+    const ports = { api: await freePort(), aws: await freePort(), db: await freePort() };
+    const first = startDev(ports);
+    const deadline = Date.now() + 60_000;
+    while (!/^ready:/m.test(first.output()) && Date.now() < deadline && first.child.exitCode === null) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(first.output()).toMatch(/^ready:/m);
+    expect(first.output()).toContain(`http://127.0.0.1:${ports.api}/punches`);
+
+    const second = startDev(ports);
+    const [secondExit] = (await once(second.child, "exit")) as [number];
+    expect(secondExit).toBe(1);
+    expect(second.output()).toContain(`port ${ports.api} (the HTTP API) is taken`);
+
+    first.child.kill("SIGINT");
+    const [firstExit] = (await once(first.child, "exit")) as [number];
+    expect(firstExit).toBe(0);
+    expect(first.output()).toContain("stopped");
+    for (const port of Object.values(ports)) expect(await portIsFree(port)).toBe(true);
+  });
+});
