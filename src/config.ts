@@ -29,8 +29,17 @@ export function databaseConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Dat
   };
 }
 
-export function requiredEnv(name: string, expected: string, env: NodeJS.ProcessEnv = process.env): string {
-  return required(env, name, expected);
+export interface ConsumerConfig {
+  database: DatabaseConfig;
+  deadLetterQueueUrl: string;
+}
+
+/** What the punches consumer needs; read when its container starts, so a gap fails at once. */
+export function consumerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ConsumerConfig {
+  return {
+    database: databaseConfigFromEnv(env),
+    deadLetterQueueUrl: required(env, "DEAD_LETTER_QUEUE_URL", "the URL of the punches dead-letter queue"),
+  };
 }
 
 function required(env: NodeJS.ProcessEnv, name: string, expected: string): string {

@@ -1,5 +1,5 @@
 import pg from "pg";
-import { databaseConfigFromEnv } from "../config.ts";
+import type { DatabaseConfig } from "../config.ts";
 import { logger } from "../logger.ts";
 
 let pool: pg.Pool | undefined;
@@ -9,10 +9,10 @@ let pool: pg.Pool | undefined;
  * One connection: a Lambda container runs one invocation at a time, so the database sees at most
  * as many connections as the function has concurrent containers, which serverless.yml caps.
  */
-export function databasePool(): pg.Pool {
+export function databasePool(config: DatabaseConfig): pg.Pool {
   if (pool) return pool;
   pool = new pg.Pool({
-    ...databaseConfigFromEnv(),
+    ...config,
     max: 1,
     // Names the connections in pg_stat_activity, where the throttle can be checked.
     application_name: process.env.AWS_LAMBDA_FUNCTION_NAME ?? "ponto",

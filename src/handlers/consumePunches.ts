@@ -1,15 +1,19 @@
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { SQSHandler, SQSRecord } from "aws-lambda";
-import { sendToDeadLetterQueue } from "../adapters/deadLetterQueue.ts";
-import { savePunch } from "../adapters/punchWriter.ts";
-import { recordPunch, type PunchMessage } from "../domain/recordPunch.ts";
+import { deadLetterSender } from "../adapters/deadLetterQueue.ts";
+import { punchSaver } from "../adapters/punchWriter.ts";
+import { consumerConfigFromEnv } from "../config.ts";
+import { recordPunch, type PunchMessage, type RecordPunchPorts } from "../domain/recordPunch.ts";
 import { logger } from "../logger.ts";
 
+// Read at init: a missing setting fails the container's start, naming the variable.
+const config = consumerConfigFromEnv();
+const ports: RecordPunchPorts = { save: punchSaver(config.database), reject: deadLetterSender(config.deadLetterQueueUrl) };
 const processor = new BatchProcessor(EventType.SQS);
 
 async function recordPunchRecord(record: SQSRecord): Promise<void> {
   const message = punchMessageOf(record);
-  const outcome = await recordPunch(message, { save: savePunch, reject: sendToDeadLetterQueue });
+  const outcome = await recordPunch(message, ports);
   logger.debug("punch recorded", { outcome, correlationId: message.correlationId, messageId: record.messageId });
   if (outcome === "rejected") {
     logger.warn("punch rejected to the dead-letter queue", {

@@ -2,7 +2,11 @@ import type { APIGatewayProxyHandler, APIGatewayProxyResult } from "aws-lambda";
 import { databasePool } from "../adapters/postgres.ts";
 import { punchesOf } from "../adapters/punchRepository.ts";
 import { parseDateRange, widenByOneDay } from "../domain/dateRange.ts";
+import { databaseConfigFromEnv } from "../config.ts";
 import { timesheetFor } from "../domain/timesheet.ts";
+
+// Read at init: a missing setting fails the container's start, naming the variable.
+const database = databaseConfigFromEnv();
 
 /** GET /employees/{employeeId}/timesheet?from=YYYY-MM-DD&to=YYYY-MM-DD */
 export const handler: APIGatewayProxyHandler = async (event) => {
@@ -12,7 +16,7 @@ export const handler: APIGatewayProxyHandler = async (event) => {
   const parsed = parseDateRange(event.queryStringParameters?.from, event.queryStringParameters?.to);
   if (!parsed.ok) return json(400, { message: "Invalid query string", errors: parsed.errors });
 
-  const punches = await punchesOf(databasePool(), employeeId, widenByOneDay(parsed.range));
+  const punches = await punchesOf(databasePool(database), employeeId, widenByOneDay(parsed.range));
   return json(200, timesheetFor(employeeId, punches, parsed.range));
 };
 
