@@ -35,7 +35,7 @@ export function renderMappingTemplate(template: string, request: TemplateRequest
   });
 }
 
-export function contextOf(request: TemplateRequest): Record<string, unknown> {
+function contextOf(request: TemplateRequest): Record<string, unknown> {
   return {
     requestId: request.requestId,
     extendedRequestId: request.requestId,

@@ -99,7 +99,7 @@ function printProgress(point: { t: number; accepted: number; persisted: number; 
   else if (Math.round(point.t / 250) % 8 === 0) console.log(line);
 }
 
-export function printReport({ ingest, drain, correctness, resources }: ShiftChangeReport): void {
+function printReport({ ingest, drain, correctness, resources }: ShiftChangeReport): void {
   const seconds = (ms: number | null) => (ms === null ? "never" : `${(ms / 1000).toFixed(1)} s`);
   console.log(`
 ingest       ${ingest.requestsPerSecond} requests/s over ${seconds(ingest.durationMs)}; latency p50 ${ingest.latencyMs.p50} ms, p95 ${ingest.latencyMs.p95} ms, p99 ${ingest.latencyMs.p99} ms
@@ -131,9 +131,7 @@ function share(value: string, flag: string): number {
   return parsed;
 }
 
-if (import.meta.main) {
-  main().catch((error: Error) => {
-    console.error(error instanceof LocalStackError ? `error: ${error.message}` : error);
-    process.exit(1);
-  });
-}
+main().catch((error: Error) => {
+  console.error(error instanceof LocalStackError ? `error: ${error.message}` : error);
+  process.exit(1);
+});

@@ -7,8 +7,8 @@ import type { StartedBackend } from "../../dev/backends/backend.ts";
 const run = promisify(execFile);
 
 /** The last LocalStack image that runs without an account; newer tags need LOCALSTACK_AUTH_TOKEN. */
-export const DEFAULT_LOCALSTACK_IMAGE = "localstack/localstack:4.14.0";
-export const POSTGRES_IMAGE = "postgres:18.4-alpine";
+const DEFAULT_LOCALSTACK_IMAGE = "localstack/localstack:4.14.0";
+const POSTGRES_IMAGE = "postgres:18.4-alpine";
 
 export interface DockerEndpoints {
   awsEndpoint: string;
@@ -16,7 +16,7 @@ export interface DockerEndpoints {
 }
 
 /** The LocalStack image to run, refusing a newer tag without the token it needs. */
-export function localstackImage(env: NodeJS.ProcessEnv = process.env): string {
+function localstackImage(env: NodeJS.ProcessEnv = process.env): string {
   const image = env.LOCALSTACK_IMAGE ?? DEFAULT_LOCALSTACK_IMAGE;
   if (image !== DEFAULT_LOCALSTACK_IMAGE && !env.LOCALSTACK_AUTH_TOKEN) {
     throw new Error(
