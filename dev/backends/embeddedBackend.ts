@@ -1,6 +1,7 @@
-import { rm } from "node:fs/promises";
+import { chmod, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Backend, BackendPorts, StartedBackend } from "./backend.ts";
 import { startFauxqsThread } from "./fauxqsThread.ts";
 
@@ -18,6 +19,7 @@ export function embeddedBackend(ports: BackendPorts): Backend {
     async start(): Promise<StartedBackend> {
       const dataDir = join(tmpdir(), `ponto-postgres-${process.pid}-${ports.database}`);
       await rm(dataDir, { recursive: true, force: true });
+      await letPostgresUserReachBinaries();
       const EmbeddedPostgres = await importEmbeddedPostgres();
       const postgres = new EmbeddedPostgres({
         databaseDir: dataDir,
@@ -68,4 +70,25 @@ async function importEmbeddedPostgres() {
     }
   }
   return EmbeddedPostgres;
+}
+
+/**
+ * As root, Postgres runs as the "postgres" user, which must be able to walk down to its binaries
+ * in node_modules. A checkout inside a private folder (a home directory, `mktemp -d`) does not let
+ * it, and initdb fails with EACCES; so each folder on that path gets search permission for others
+ * (o+x: entering, not listing), and the console says which.
+ */
+async function letPostgresUserReachBinaries(): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  let folder = fileURLToPath(new URL("../../node_modules", import.meta.url));
+  for (;;) {
+    const { mode } = await stat(folder);
+    if ((mode & 0o001) === 0) {
+      await chmod(folder, mode | 0o001);
+      console.log(`embedded Postgres runs as the postgres user: gave others search permission (o+x) on ${folder}`);
+    }
+    const parent = dirname(folder);
+    if (parent === folder) return;
+    folder = parent;
+  }
 }
