@@ -3,6 +3,7 @@ import { once } from "node:events";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { waitForOutput } from "../dev/childProcess.ts";
 import { freePort } from "../dev/ports.ts";
 
 const DEV_MAIN = fileURLToPath(new URL("../dev/main.ts", import.meta.url));
@@ -39,10 +40,7 @@ describe("npm run dev, as a user runs it", () => {
   it("prints ready, refuses a second copy naming the taken port, and on Ctrl-C frees every port", async () => {
     const ports = { api: await freePort(), aws: await freePort(), db: await freePort() };
     const first = startDev(ports);
-    const deadline = Date.now() + 60_000;
-    while (!/^ready:/m.test(first.output()) && Date.now() < deadline && first.child.exitCode === null) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await waitForOutput(first.child, /^ready:/m, "npm run dev");
     expect(first.output()).toMatch(/^ready:/m);
     expect(first.output()).toContain(`http://127.0.0.1:${ports.api}/punches`);
 

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { StartedBackend } from "../dev/backends/backend.ts";
+import { enqueueBodies } from "../dev/enqueueBodies.ts";
 import { startLocalStack, type LocalStack } from "../dev/localStack.ts";
 import { fidelityServiceDir, writeFidelityService, type FidelitySettings } from "./fixtures/fidelity/fidelityService.ts";
 import { describeOnBackend, startIntegrationBackend } from "./support/backendFixture.ts";
@@ -51,14 +52,7 @@ async function startFidelityStack(settings: FidelitySettings): Promise<FidelityS
     batches,
     async send(orders) {
       const sentAt = Date.now();
-      for (let start = 0; start < orders.length; start += 10) {
-        await sqs.send(
-          new SendMessageBatchCommand({
-            QueueUrl: url("work"),
-            Entries: orders.slice(start, start + 10).map((order, index) => ({ Id: String(index), MessageBody: JSON.stringify(order) })),
-          }),
-        );
-      }
+      await enqueueBodies(sqs, url("work"), orders.map((order) => JSON.stringify(order)));
       return sentAt;
     },
     depth: (queue) => queueDepth(sqs, url(queue)),

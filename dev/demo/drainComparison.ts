@@ -1,18 +1,21 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes, randomUUID } from "node:crypto";
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { CreateQueueCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
 import pg from "pg";
 import type { DatabaseConfig } from "../../src/config.ts";
 import type { StartedBackend } from "../backends/backend.ts";
 import { startFauxqsThread } from "../backends/fauxqsThread.ts";
+import { stopChild, waitForOutput } from "../childProcess.ts";
 import { prepareDatabase } from "../database.ts";
+import { enqueueBodies } from "../enqueueBodies.ts";
 import { startLocalStack } from "../localStack.ts";
 import { freePort } from "../ports.ts";
 import { packageService } from "../template/packageService.ts";
 import { readServiceModel } from "../template/serviceModel.ts";
+import { shiftChange } from "./shiftChange.ts";
 
 export interface DrainResult {
   consumer: string;
@@ -74,11 +77,11 @@ async function drainWithServerlessOfflineSqs(server: DatabaseConfig, punches: nu
     { cwd: serviceDir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, SLS_TELEMETRY_DISABLED: "1", POWERTOOLS_LOG_LEVEL: "WARN" } },
   );
   try {
-    await waitForOutput(child, /Starting Offline SQS/);
+    await waitForOutput(child, /Starting Offline SQS/, "serverless offline");
     const startedAt = Date.now();
     return await timeDrain("serverless-offline-sqs 8.0.0", startedAt, { ...server, database }, punches);
   } finally {
-    await stopChild(child);
+    await stopChild(child, 10_000);
     await fauxqs.stop();
     await rm(join(serviceDir, configFile), { force: true });
   }
@@ -107,52 +110,18 @@ async function timeDrain(consumer: string, startedAt: number, database: Database
  * find it) and fills it before any consumer starts, so both drain the same standing backlog.
  */
 async function prefillPunchesQueue(awsEndpoint: string, stage: string, punches: number): Promise<void> {
-  const { template } = await packageService({ configPath: join(serviceDir, "serverless.yml"), stage, params: { databaseNetwork: "public", databaseHost: "unused" } });
+  const { template, region } = await packageService({
+    configPath: join(serviceDir, "serverless.yml"),
+    stage,
+    params: { databaseNetwork: "public", databaseHost: "unused" },
+  });
   const queue = readServiceModel(template).queues.find((candidate) => candidate.deadLetterQueueLogicalId !== undefined)!;
-  const sqs = new SQSClient({ endpoint: awsEndpoint, region: "eu-west-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+  const sqs = new SQSClient({ endpoint: awsEndpoint, region, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
   try {
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: String(queue.properties.QueueName) }));
-    const bodies = Array.from({ length: punches }, (_, index) =>
-      JSON.stringify({
-        punchId: randomUUID(),
-        employeeId: `drain-${index % 500}`,
-        deviceId: "clock-bench",
-        kind: index % 2 === 0 ? "in" : "out",
-        occurredAt: new Date(Date.parse("2026-11-23T11:00:00Z") + index * 1_000).toISOString(),
-      }),
-    );
-    for (let start = 0; start < bodies.length; start += 100) {
-      await Promise.all(
-        Array.from({ length: 10 }, (_, offset) => bodies.slice(start + offset * 10, start + offset * 10 + 10))
-          .filter((chunk) => chunk.length > 0)
-          .map((chunk) =>
-            sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: chunk.map((body, index) => ({ Id: String(index), MessageBody: body })) })),
-          ),
-      );
-    }
+    const backlog = shiftChange({ punches, clocks: 50, duplicateShare: 0, invalidShare: 0, runId: `drain-${stage}` });
+    await enqueueBodies(sqs, QueueUrl!, backlog.bodies);
   } finally {
     sqs.destroy();
   }
-}
-
-function waitForOutput(child: ChildProcess, ready: RegExp): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let output = "";
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (ready.test(output)) resolve();
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`serverless offline exited (${code}) before it was ready:\n${output}`)));
-  });
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGINT");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-  await exited;
-  clearTimeout(timer);
 }

@@ -1,5 +1,6 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { stopChild, waitForOutput } from "../childProcess.ts";
 import { LocalStackError } from "../errors.ts";
 import type { LocalStatus } from "../localStatus.ts";
 
@@ -45,40 +46,14 @@ export async function useOrStartStack(apiUrl: string, devArgs: string[], databas
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "WARN" },
   });
-  const printedDatabaseUrl = await waitForReady(child);
+  const output = await waitForOutput(child, /^ready:/m, "the local stack").catch((error: Error) => {
+    throw new LocalStackError(error.message);
+  });
   return {
     apiUrl,
-    databaseUrl: databaseUrl ?? printedDatabaseUrl,
+    databaseUrl: databaseUrl ?? /Postgres\s+(postgres:\/\/\S+)/.exec(output)?.[1] ?? "",
     started: true,
     status,
     stop: () => stopChild(child),
   };
-}
-
-function waitForReady(child: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let output = "";
-    let databaseUrl = "";
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      databaseUrl ||= /Postgres\s+(postgres:\/\/\S+)/.exec(output)?.[1] ?? "";
-      if (/^ready:/m.test(output)) {
-        child.stdout?.off("data", onData);
-        child.stdout?.resume();
-        resolve(databaseUrl);
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.once("exit", (code) => reject(new LocalStackError(`the local stack exited (${code}) before it was ready:\n${output}`)));
-  });
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGINT");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-  await exited;
-  clearTimeout(timer);
 }

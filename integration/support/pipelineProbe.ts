@@ -1,4 +1,5 @@
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
+import { enqueueBodies } from "../../dev/enqueueBodies.ts";
 import type { SuiteStack } from "./suiteStack.ts";
 
 /** What a suite looks at from the outside: queue depths, DLQ contents, rows. */
@@ -37,20 +38,7 @@ export function pipelineProbe({ stack, db }: SuiteStack): PipelineProbe {
       );
       return rows;
     },
-    async enqueue(bodies) {
-      const batches = [];
-      for (let start = 0; start < bodies.length; start += 10) {
-        batches.push(
-          sqs.send(
-            new SendMessageBatchCommand({
-              QueueUrl: punches.url,
-              Entries: bodies.slice(start, start + 10).map((body, index) => ({ Id: String(index), MessageBody: body })),
-            }),
-          ),
-        );
-      }
-      await Promise.all(batches);
-    },
+    enqueue: (bodies) => enqueueBodies(sqs, punches.url, bodies),
     async receiveDeadLetters() {
       const { Messages = [] } = await sqs.send(
         new ReceiveMessageCommand({
