@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -18,9 +18,13 @@ const FUNCTION_ENVIRONMENT = {
   PGUSER: "ponto",
   PGPASSWORD: "unused",
   DEAD_LETTER_QUEUE_URL: "https://sqs.eu-west-1.amazonaws.com/000000000000/ponto-ci-punches-dlq",
+  SYNC_BUCKET: "ponto-ci-syncs-000000000000-eu-west-1",
+  SYNCS_QUEUE_URL: "https://sqs.eu-west-1.amazonaws.com/000000000000/ponto-ci-syncs",
+  SYNC_MAX_RECEIVE_COUNT: "3",
 };
-/** What the consumer's zip may weigh: it holds only its bundle and source map. */
-const CONSUMER_ZIP_BUDGET_BYTES = 150 * 1024;
+const FUNCTIONS = ["consumePunches", "getTimesheet", "acceptSync", "consumeSyncs", "getSync"];
+/** What a function's zip may weigh: it holds only its bundle and source map. */
+const ZIP_BUDGET_BYTES = 150 * 1024;
 
 let outputDir: string;
 let template: CloudFormationTemplate;
@@ -31,6 +35,13 @@ const properties = (logicalId: string) => {
   return resource.Properties as Record<string, any>;
 };
 const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
+const mappingOf = (functionLogicalId: string) => {
+  const found = ofType("AWS::Lambda::EventSourceMapping").find(
+    ([, mapping]) => JSON.stringify((mapping.Properties as Record<string, unknown>).FunctionName) === JSON.stringify({ "Fn::GetAtt": [functionLogicalId, "Arn"] }),
+  );
+  if (!found) throw new Error(`no event source mapping invokes ${functionLogicalId}`);
+  return found[1].Properties as Record<string, any>;
+};
 
 beforeAll(async () => {
   outputDir = await mkdtemp(join(tmpdir(), "ponto-template-"));
@@ -77,10 +88,8 @@ describe("the packaged CloudFormation template", () => {
   });
 
   it("maps the queue to the consumer in batches, with partial batch responses and the database throttle", () => {
-    const [[, mapping]] = ofType("AWS::Lambda::EventSourceMapping") as [[string, CloudFormationResource]];
-    const mappingProperties = mapping.Properties as Record<string, any>;
+    const mappingProperties = mappingOf("ConsumePunchesLambdaFunction");
     expect(mappingProperties.EventSourceArn).toEqual({ "Fn::GetAtt": ["PunchesQueue", "Arn"] });
-    expect(mappingProperties.FunctionName).toEqual({ "Fn::GetAtt": ["ConsumePunchesLambdaFunction", "Arn"] });
     expect(mappingProperties.BatchSize).toBe(10);
     expect(mappingProperties.MaximumBatchingWindowInSeconds).toBeGreaterThanOrEqual(0);
     expect(mappingProperties.FunctionResponseTypes).toEqual(["ReportBatchItemFailures"]);
@@ -130,23 +139,104 @@ describe("the packaged CloudFormation template", () => {
   });
 });
 
-describe("the consumer bundle", () => {
+describe("bulk sync in the packaged template", () => {
+  const bucketArn = { "Fn::GetAtt": ["SyncBucket", "Arn"] };
+  /** Every ARN a statement names, as the logical ids of this template's resources. */
+  const resourcesNamedBy = (resource: unknown): string[] =>
+    [...JSON.stringify(resource).matchAll(/"Fn::GetAtt":\["([A-Za-z]+)","Arn"\]/g)].map((match) => match[1]!);
+
+  it("keeps backlogs in a private, encrypted bucket that refuses plain HTTP", () => {
+    const bucket = properties("SyncBucket");
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(bucket.OwnershipControls.Rules).toEqual([{ ObjectOwnership: "BucketOwnerEnforced" }]);
+    expect(bucket.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toMatch(/^(AES256|aws:kms)$/);
+    expect(bucket.LifecycleConfiguration.Rules[0].ExpirationInDays).toBeGreaterThan(0);
+    const policy = properties("SyncBucketPolicy");
+    expect(policy.Bucket).toEqual({ Ref: "SyncBucket" });
+    expect(policy.PolicyDocument.Statement).toContainEqual(
+      expect.objectContaining({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+    );
+  });
+
+  it("gives the syncs queue its DLQ, a visibility of six consumer timeouts, and tells the consumer its maxReceiveCount", () => {
+    const queue = properties("SyncsQueue");
+    expect(queue.RedrivePolicy.deadLetterTargetArn).toEqual({ "Fn::GetAtt": ["SyncsDeadLetterQueue", "Arn"] });
+    const consumer = properties("ConsumeSyncsLambdaFunction");
+    expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * consumer.Timeout);
+    expect(consumer.Environment.Variables.SYNC_MAX_RECEIVE_COUNT).toBe(String(queue.RedrivePolicy.maxReceiveCount));
+    expect(consumer.Environment.Variables.DEAD_LETTER_QUEUE_URL).toEqual({ Ref: "SyncsDeadLetterQueue" });
+  });
+
+  it("maps the syncs queue to its consumer one backlog at a time, with partial responses and its own cap", () => {
+    const mapping = mappingOf("ConsumeSyncsLambdaFunction");
+    expect(mapping.EventSourceArn).toEqual({ "Fn::GetAtt": ["SyncsQueue", "Arn"] });
+    expect(mapping.BatchSize).toBe(1);
+    expect(mapping.FunctionResponseTypes).toEqual(["ReportBatchItemFailures"]);
+    expect(mapping.ScalingConfig.MaximumConcurrency).toBeGreaterThanOrEqual(2);
+  });
+
+  it("runs the sync consumer under a role of its own, limited to the sync bucket and the syncs queues", () => {
+    expect(properties("ConsumeSyncsLambdaFunction").Role).toEqual({ "Fn::GetAtt": ["SyncConsumerRole", "Arn"] });
+    const role = properties("SyncConsumerRole");
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+      { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
+    ]);
+    // Logs, and in a VPC the network interfaces: AWS's managed policies for exactly that.
+    expect(JSON.stringify(role.ManagedPolicyArns)).toMatch(/AWSLambdaVPCAccessExecutionRole.*AWSLambdaBasicExecutionRole/);
+    const statements = role.Policies.flatMap((policy: { PolicyDocument: { Statement: unknown[] } }) => policy.PolicyDocument.Statement);
+    for (const statement of statements) {
+      expect(JSON.stringify(statement)).not.toContain('"*"');
+      expect(resourcesNamedBy(statement.Resource)).not.toEqual([]);
+      expect(resourcesNamedBy(statement.Resource).every((id) => ["SyncsQueue", "SyncsDeadLetterQueue", "SyncBucket"].includes(id))).toBe(true);
+    }
+    expect(statements).toContainEqual({
+      Effect: "Allow",
+      Action: "s3:GetObject",
+      Resource: { "Fn::Join": ["", [bucketArn, "/incoming/*"]] },
+    });
+    // The punches consumer's role was not widened to the bucket.
+    expect(JSON.stringify(properties("IamRoleLambdaExecution"))).not.toContain("SyncBucket");
+  });
+
+  it("routes POST /punches/batches and GET /punches/batches/{syncId} to their functions", () => {
+    const uriOf = (method: string) => JSON.stringify(properties(method).Integration.Uri);
+    expect(properties("ApiGatewayMethodPunchesBatchesPost").Integration.Type).toBe("AWS_PROXY");
+    expect(uriOf("ApiGatewayMethodPunchesBatchesPost")).toContain("AcceptSyncLambdaFunction");
+    expect(uriOf("ApiGatewayMethodPunchesBatchesSyncidVarGet")).toContain("GetSyncLambdaFunction");
+    expect(properties("AcceptSyncLambdaFunction").Environment.Variables).toMatchObject({
+      SYNC_BUCKET: { Ref: "SyncBucket" },
+      SYNCS_QUEUE_URL: { Ref: "SyncsQueue" },
+    });
+  });
+});
+
+describe("the function bundles", () => {
   const run = promisify(execFile);
   let bundle: string;
 
   const entryOf = (fn: string) => pathToFileURL(join(outputDir, `${fn}-unpacked`, "src/handlers", `${fn}.mjs`)).href;
 
   beforeAll(async () => {
-    for (const fn of ["consumePunches", "getTimesheet"]) {
+    for (const fn of FUNCTIONS) {
       await run("unzip", ["-q", "-o", join(outputDir, `${fn}.zip`), "-d", join(outputDir, `${fn}-unpacked`)]);
     }
+    // The Lambda runtime provides the AWS SDK v3; beside the unpacked zips it comes from here.
+    await symlink(join(serviceDir, "node_modules"), join(outputDir, "node_modules"));
     bundle = await readFile(fileURLToPath(entryOf("consumePunches")), "utf8");
   });
 
-  it("is small: its zip is reported and stays within budget", async () => {
-    const { size } = await stat(join(outputDir, "consumePunches.zip"));
-    console.log(`consumer zip: ${(size / 1024).toFixed(1)} KiB, bundle: ${(Buffer.byteLength(bundle) / 1024).toFixed(1)} KiB`);
-    expect(size).toBeLessThan(CONSUMER_ZIP_BUDGET_BYTES);
+  it("is small: each zip is reported and stays within budget", async () => {
+    console.log(`consumer bundle: ${(Buffer.byteLength(bundle) / 1024).toFixed(1)} KiB`);
+    for (const fn of FUNCTIONS) {
+      const { size } = await stat(join(outputDir, `${fn}.zip`));
+      console.log(`${fn} zip: ${(size / 1024).toFixed(1)} KiB`);
+      expect(size).toBeLessThan(ZIP_BUDGET_BYTES);
+    }
   });
 
   it("leaves the AWS SDK v3 to the runtime, has no SDK v2, and no development dependencies", () => {
@@ -158,7 +248,7 @@ describe("the consumer bundle", () => {
   });
 
   it("loads on plain Node from the zip alone, as the Lambda runtime will load it", async () => {
-    for (const fn of ["consumePunches", "getTimesheet"]) {
+    for (const fn of FUNCTIONS) {
       // A separate Node process: the test runner's own module loader would lend the bundle a `require`.
       const entry = entryOf(fn);
       const { stdout } = await run(

@@ -28,6 +28,7 @@ function model({
         maxReceiveCount,
       },
     ],
+    buckets: [],
     functions: [
       {
         logicalId: "Consume",

@@ -1,3 +1,4 @@
+import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { resolve } from "node:path";
 import type { DatabaseConfig } from "../src/config.ts";
@@ -12,6 +13,7 @@ import { configurationWarnings } from "./configurationWarnings.ts";
 import { EventSourceRunner } from "./eventSourceRunner.ts";
 import { FunctionRuntime } from "./lambda/functionRuntime.ts";
 import { localStatus, type LocalStatus } from "./localStatus.ts";
+import { provisionBuckets } from "./provisionBuckets.ts";
 import { provisionQueues, type ProvisionedQueue } from "./provisionQueues.ts";
 import { resolveIntrinsics, resolveString, type IntrinsicContext, type LocalResource } from "./template/cloudFormation.ts";
 import { packageService } from "./template/packageService.ts";
@@ -33,12 +35,15 @@ export interface LocalStackOptions {
 
 export interface LocalStack {
   apiUrl: string;
+  /** The API's routes, as serverless.yml declares them: "/employees/{employeeId}/timesheet". */
+  routes: Array<{ method: string; path: string }>;
   awsEndpoint: string;
   region: string;
   stage: string;
   /** The application database, as the functions connect to it. */
   database: DatabaseConfig;
   queues: ProvisionedQueue[];
+  buckets: string[];
   functions: FunctionRuntime[];
   /** Settings AWS advises against, each naming the setting and the fix. */
   warnings: string[];
@@ -88,6 +93,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   step("creating queues");
   const queues = await provisionQueues(sqs, model.queues, context);
+  if (model.buckets.length > 0) step("creating buckets");
+  // The endpoint is an IP address, so the SDK addresses buckets by path, not by host name.
+  const s3 = new S3Client({ endpoint: backend.awsEndpoint, region, credentials: LOCAL_CREDENTIALS });
+  const buckets = await provisionBuckets(s3, model.buckets, context).finally(() => s3.destroy());
   for (const fn of model.functions) {
     context.resources.set(fn.logicalId, {
       ref: fn.name,
@@ -151,7 +160,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
   });
 
-  const status = () => localStatus({ stage, awsEndpoint: backend.awsEndpoint, region }, sqs, queues, functions, runners);
+  const status = () => localStatus({ stage, awsEndpoint: backend.awsEndpoint, region, buckets }, sqs, queues, functions, runners);
   step("starting the API");
   const api = await startHttpApi({
     port: options.apiPort ?? 3000,
@@ -164,11 +173,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const [firstDatabase] = databaseNames;
   return {
     apiUrl: api.url,
+    routes: routes.map(({ method, path }) => ({ method, path })),
     awsEndpoint: backend.awsEndpoint,
     region,
     stage,
     database: { ...backend.database, database: firstDatabase ?? backend.database.database },
     queues,
+    buckets,
     functions,
     warnings,
     status,

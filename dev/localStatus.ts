@@ -5,6 +5,8 @@ import { processTreeMemoryBytes } from "./processMemory.ts";
 import type { ProvisionedQueue } from "./provisionQueues.ts";
 
 export interface QueueStatus {
+  /** As in serverless.yml's resources: "PunchesQueue". */
+  logicalId: string;
   name: string;
   url: string;
   visible: number;
@@ -22,12 +24,13 @@ export interface LocalStatus {
   /** Memory (proportional set size) of the local stack's processes: this one and those it started. */
   memory: { bytes: number };
   queues: QueueStatus[];
+  buckets: string[];
   functions: FunctionStats[];
   eventSources: EventSourceStats[];
 }
 
 export async function localStatus(
-  { stage, awsEndpoint, region }: { stage: string; awsEndpoint: string; region: string },
+  { stage, awsEndpoint, region, buckets }: { stage: string; awsEndpoint: string; region: string; buckets: string[] },
   sqs: SQSClient,
   queues: ProvisionedQueue[],
   functions: FunctionRuntime[],
@@ -45,6 +48,7 @@ export async function localStatus(
     queues: sourceQueues.map((queue) => {
       const deadLetterQueue = queues.find((other) => other.logicalId === queue.deadLetterQueueLogicalId);
       return {
+        logicalId: queue.logicalId,
         name: queue.name,
         url: queue.url,
         ...depths.get(queue.logicalId)!,
@@ -58,6 +62,7 @@ export async function localStatus(
         }),
       };
     }),
+    buckets,
     functions: functions.map((runtime) => runtime.stats),
     eventSources: runners.map((runner) => runner.stats),
   };

@@ -115,12 +115,12 @@ async function main(): Promise<void> {
   for (const warning of stack.warnings) console.warn(`${colour ? "\x1b[33m" : ""}warning: ${warning}${colour ? "\x1b[0m" : ""}`);
   console.log(`
   API            ${stack.apiUrl}
-    POST         ${stack.apiUrl}/punches
-    GET          ${stack.apiUrl}/employees/{employeeId}/timesheet?from=YYYY-MM-DD&to=YYYY-MM-DD
+${stack.routes.map((route) => `    ${route.method.padEnd(13)}${stack.apiUrl}${route.path}`).join("\n")}
   local status   ${stack.apiUrl}/_local/status
   SQS / S3       ${stack.awsEndpoint}
   Postgres       postgres://${stack.database.user}:${stack.database.password}@${stack.database.host}:${stack.database.port}/${stack.database.database}
   queues         ${stack.queues.map((queue) => queue.name).join(", ")}
+  buckets        ${stack.buckets.join(", ") || "none"}
 
 ready: stage ${stack.stage} on the ${startedBackend.name} backend; Ctrl-C stops everything`);
 

@@ -10,6 +10,8 @@ export interface ServiceVariant {
   maxReceiveCount?: number;
   /** The consumer's maximumConcurrency: the database throttle. */
   maximumConcurrency?: number;
+  /** The syncs queue's VisibilityTimeout, in seconds. */
+  syncVisibilityTimeout?: number;
 }
 
 const serviceDir = fileURLToPath(new URL("..", import.meta.url));
@@ -30,6 +32,7 @@ export async function writeServiceVariant(variant: ServiceVariant): Promise<{ co
   edit(/(PunchesQueue:[\s\S]*?VisibilityTimeout: )\d+/, variant.visibilityTimeout);
   edit(/(PunchesQueue:[\s\S]*?maxReceiveCount: )\d+/, variant.maxReceiveCount);
   edit(/(consumePunches:[\s\S]*?maximumConcurrency: )\d+/, variant.maximumConcurrency);
+  edit(/(SyncsQueue:[\s\S]*?VisibilityTimeout: )\d+/, variant.syncVisibilityTimeout);
   const configFile = `serverless.variant-${randomBytes(4).toString("hex")}.yml`;
   await writeFile(join(serviceDir, configFile), yaml);
   return { configFile, remove: () => rm(join(serviceDir, configFile), { force: true }) };

@@ -55,7 +55,7 @@ describeOnBackend("recovery: what SQS and Postgres really do", () => {
         timeoutMs: 20_000,
       });
       expect(parked?.Body).toBe(refused);
-      const [source] = (await suite.stack.status()).eventSources;
+      const source = (await suite.stack.status()).eventSources.find((candidate) => candidate.queue === probe.punchesQueueName);
       // Four good records delivered once, the refused one twice (maxReceiveCount 2).
       expect(source?.records).toBe(6);
       expect(source?.failedRecords).toBe(2);

@@ -42,6 +42,47 @@ export function consumerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Con
   };
 }
 
+export interface SyncIntakeConfig {
+  bucket: string;
+  queueUrl: string;
+}
+
+/** What POST /punches/batches needs: where backlogs go, and where their claim checks go. */
+export function syncIntakeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): SyncIntakeConfig {
+  return {
+    bucket: required(env, "SYNC_BUCKET", "the name of the sync bucket"),
+    queueUrl: required(env, "SYNCS_QUEUE_URL", "the URL of the syncs queue"),
+  };
+}
+
+export interface SyncConsumerConfig {
+  database: DatabaseConfig;
+  deadLetterQueueUrl: string;
+  /** The syncs queue's maxReceiveCount: the delivery after which SQS gives a sync to its DLQ. */
+  maxReceiveCount: number;
+}
+
+export function syncConsumerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): SyncConsumerConfig {
+  const maxReceiveCount = Number(required(env, "SYNC_MAX_RECEIVE_COUNT", "the syncs queue's maxReceiveCount"));
+  if (!Number.isInteger(maxReceiveCount) || maxReceiveCount < 1) {
+    throw new ConfigurationError(`SYNC_MAX_RECEIVE_COUNT must be a whole number of at least 1, got "${env.SYNC_MAX_RECEIVE_COUNT}"`);
+  }
+  return {
+    database: databaseConfigFromEnv(env),
+    deadLetterQueueUrl: required(env, "DEAD_LETTER_QUEUE_URL", "the URL of the syncs dead-letter queue"),
+    maxReceiveCount,
+  };
+}
+
+export interface SyncStatusConfig {
+  database: DatabaseConfig;
+  bucket: string;
+}
+
+export function syncStatusConfigFromEnv(env: NodeJS.ProcessEnv = process.env): SyncStatusConfig {
+  return { database: databaseConfigFromEnv(env), bucket: required(env, "SYNC_BUCKET", "the name of the sync bucket") };
+}
+
 function required(env: NodeJS.ProcessEnv, name: string, expected: string): string {
   const value = env[name];
   if (value === undefined || value === "") {

@@ -22,12 +22,14 @@ export function lambdaProxyRoute(route: LambdaProxyRoute, target: FunctionRuntim
 
 function proxyEventOf(request: ApiRequest, route: LambdaProxyRoute, stage: string): APIGatewayProxyEvent {
   const query = [...request.query.keys()];
+  // API Gateway tells the function how the client reached it.
+  const headers = { ...request.headers, "x-forwarded-proto": "http", "x-forwarded-for": request.sourceIp };
   return {
     resource: route.path,
     path: request.path,
     httpMethod: request.method,
-    headers: request.headers,
-    multiValueHeaders: Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, [value]])),
+    headers,
+    multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, [value]])),
     queryStringParameters: query.length ? Object.fromEntries(query.map((key) => [key, request.query.get(key)!])) : null,
     multiValueQueryStringParameters: query.length
       ? Object.fromEntries(query.map((key) => [key, request.query.getAll(key)]))
@@ -42,7 +44,9 @@ function proxyEventOf(request: ApiRequest, route: LambdaProxyRoute, stage: strin
       authorizer: undefined,
       protocol: "HTTP/1.1",
       httpMethod: request.method,
-      path: `/${stage}${request.path}`,
+      // The local API has no stage prefix in its URLs, like a custom domain mapped to the stage.
+      path: request.path,
+      domainName: request.headers.host ?? "127.0.0.1",
       stage,
       requestId: request.requestId,
       requestTimeEpoch: request.requestTimeEpoch,

@@ -115,7 +115,7 @@ async function prefillPunchesQueue(awsEndpoint: string, stage: string, punches: 
     stage,
     params: { databaseNetwork: "public", databaseHost: "unused" },
   });
-  const queue = readServiceModel(template).queues.find((candidate) => candidate.deadLetterQueueLogicalId !== undefined)!;
+  const queue = readServiceModel(template).queues.find((candidate) => candidate.logicalId === "PunchesQueue")!;
   const sqs = new SQSClient({ endpoint: awsEndpoint, region, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
   try {
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: String(queue.properties.QueueName) }));

@@ -2,6 +2,7 @@ import autocannon from "autocannon";
 import pg from "pg";
 import { shiftChange, type ShiftChangeSettings } from "./shiftChange.ts";
 import type { RunningStack } from "./stackProcess.ts";
+import type { LocalStatus } from "../localStatus.ts";
 
 export interface TimelinePoint {
   /** Milliseconds since the first request. */
@@ -59,7 +60,8 @@ export async function runShiftChange(
   const runEmployees = `${settings.runId}-%`;
   const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 2 });
   const initialStatus = await stack.status();
-  const consumer = initialStatus.eventSources[0]?.function ?? "";
+  const punchesQueueOf = (status: LocalStatus) => status.queues.find((queue) => queue.logicalId === "PunchesQueue");
+  const consumer = initialStatus.eventSources.find((source) => source.queue === punchesQueueOf(initialStatus)?.name)?.function ?? "";
 
   const statusCodes: Record<string, number> = {};
   const latencies: number[] = [];
@@ -78,7 +80,7 @@ export async function runShiftChange(
       db.query("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1", [consumer]),
     ]);
     peakMemory = Math.max(peakMemory, status.memory.bytes);
-    const queue = status.queues[0];
+    const queue = punchesQueueOf(status);
     const point = {
       t: Date.now() - startedAt,
       accepted,
@@ -146,7 +148,7 @@ export async function runShiftChange(
   await db.end();
   const finalStatus = await stack.status();
   const persisted = Number(stored.rows[0]!.total);
-  const inDeadLetterQueue = finalStatus.queues[0]?.deadLetterQueue?.visible ?? 0;
+  const inDeadLetterQueue = punchesQueueOf(finalStatus)?.deadLetterQueue?.visible ?? 0;
   latencies.sort((a, b) => a - b);
   const percentile = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0);
 

@@ -4,6 +4,7 @@ import { resourcesOfType, type CloudFormationTemplate } from "./cloudFormation.t
 /** The parts of the compiled template that the local stack runs, read once into plain types. */
 export interface ServiceModel {
   queues: QueueDefinition[];
+  buckets: BucketDefinition[];
   functions: FunctionDefinition[];
   eventSourceMappings: EventSourceMappingDefinition[];
   routes: RouteDefinition[];
@@ -16,6 +17,12 @@ export interface QueueDefinition {
   properties: Record<string, unknown>;
   deadLetterQueueLogicalId?: string;
   maxReceiveCount?: number;
+}
+
+export interface BucketDefinition {
+  logicalId: string;
+  /** Unresolved: the name may be built with intrinsics. */
+  bucketName: unknown;
 }
 
 export interface FunctionDefinition {
@@ -88,6 +95,10 @@ export function readServiceModel(template: CloudFormationTemplate): ServiceModel
         }),
       };
     }),
+    buckets: resourcesOfType(template, "AWS::S3::Bucket")
+      // The framework's bucket holds the deployment zips on AWS; locally the handlers run from source.
+      .filter(([logicalId]) => logicalId !== "ServerlessDeploymentBucket")
+      .map(([logicalId, properties]) => ({ logicalId, bucketName: properties.BucketName })),
     functions: resourcesOfType(template, "AWS::Lambda::Function").map(([logicalId, properties]) => ({
       logicalId,
       name: String(properties.FunctionName ?? logicalId),

@@ -2,13 +2,16 @@ import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Messa
 import { enqueueBodies } from "../../dev/enqueueBodies.ts";
 import type { SuiteStack } from "./suiteStack.ts";
 
+type QueueRole = "punches" | "dlq" | "syncs";
+
 /** What a suite looks at from the outside: queue depths, DLQ contents, rows. */
 export interface PipelineProbe {
   sqs: SQSClient;
+  punchesQueueName: string;
   punchesQueueUrl: string;
   deadLetterQueueUrl: string;
   /** Visible plus in-flight messages. */
-  depth(queue: "punches" | "dlq"): Promise<number>;
+  depth(queue: QueueRole): Promise<number>;
   rowsFor(punchIds: string[]): Promise<Array<{ punch_id: string; correlation_id: string | null }>>;
   /** Sends bodies straight to the punches queue, as another producer would. */
   enqueue(bodies: string[]): Promise<void>;
@@ -22,12 +25,18 @@ export function pipelineProbe({ stack, db }: SuiteStack): PipelineProbe {
     region: stack.region,
     credentials: { accessKeyId: "test", secretAccessKey: "test" },
   });
-  const punches = stack.queues.find((queue) => queue.deadLetterQueueLogicalId !== undefined)!;
+  const punches = stack.queues.find((queue) => queue.logicalId === "PunchesQueue")!;
   const deadLetters = stack.queues.find((queue) => queue.logicalId === punches.deadLetterQueueLogicalId)!;
-  const urlOf = (queue: "punches" | "dlq") => (queue === "punches" ? punches.url : deadLetters.url);
+  const syncs = stack.queues.find((queue) => queue.logicalId === "SyncsQueue");
+  const urlOf = (queue: QueueRole) => {
+    const url = { punches: punches.url, dlq: deadLetters.url, syncs: syncs?.url }[queue];
+    if (!url) throw new Error(`this service has no ${queue} queue`);
+    return url;
+  };
 
   return {
     sqs,
+    punchesQueueName: punches.name,
     punchesQueueUrl: punches.url,
     deadLetterQueueUrl: deadLetters.url,
     depth: (queue) => queueDepth(sqs, urlOf(queue)),

@@ -58,6 +58,8 @@ export async function startStackOn(
     },
   });
   const db = new pg.Pool({ ...stack.database, max: 2 });
+  // Suites that stop the database break idle connections; the pool replaces them on next use.
+  db.on("error", () => {});
   return {
     stack,
     backend,

@@ -1,17 +1,15 @@
-import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { PunchMessage } from "../domain/recordPunch.ts";
+import { sqsClient } from "./sqsClient.ts";
 
 /**
  * A function that parks a message in the dead-letter queue with its original body and, as message
  * attributes, why it was rejected and where it came from: what an operator needs to fix it and
- * redrive it. The SDK is imported on first use: most containers never park anything and should
- * not load it at init.
+ * redrive it.
  */
 export function deadLetterSender(queueUrl: string): (message: PunchMessage, reason: string) => Promise<void> {
-  let sqs: SQSClient | undefined;
   return async (message, reason) => {
-    const { SQSClient, SendMessageCommand } = await import("@aws-sdk/client-sqs");
-    sqs ??= new SQSClient({});
+    const { SendMessageCommand } = await import("@aws-sdk/client-sqs");
+    const sqs = await sqsClient();
     await sqs.send(
       new SendMessageCommand({
         QueueUrl: queueUrl,

@@ -25,3 +25,12 @@ export function databasePool(config: DatabaseConfig): pg.Pool {
   pool.on("error", (error) => logger.warn("idle database connection lost", { error: error.message }));
   return pool;
 }
+
+/**
+ * SQLSTATE classes 22 (data exception) and 23 (integrity constraint violation): the database
+ * refuses that row, and will refuse it again. Anything else (a lost connection) may pass on retry.
+ */
+export function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && (code.startsWith("22") || code.startsWith("23"));
+}

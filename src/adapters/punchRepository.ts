@@ -2,16 +2,21 @@ import type pg from "pg";
 import type { RecordedPunch } from "../domain/punch.ts";
 import type { DateRange } from "../domain/timesheet.ts";
 
+/** A pool, or one client of it holding a transaction. */
+export type Queryable = pg.Pool | pg.PoolClient;
+
 /**
  * Inserts punches in one statement; a `punchId` already stored is skipped, so a redelivered or
- * re-sent punch never becomes a second row. Returns the ids that were new.
+ * re-sent punch never becomes a second row. `syncId` marks the rows a bulk sync stored. Returns
+ * the ids that were new.
  */
-export async function insertPunches(db: pg.Pool, punches: readonly RecordedPunch[]): Promise<Set<string>> {
+export async function insertPunches(db: Queryable, punches: readonly RecordedPunch[], syncId: string | null = null): Promise<Set<string>> {
   const column = <K extends keyof RecordedPunch>(key: K) => punches.map((punch) => punch[key] ?? null);
   const result = await db.query<{ punch_id: string }>(
     `INSERT INTO punches (punch_id, employee_id, device_id, kind, occurred_at, occurred_instant, occurred_on,
-                          received_at, correlation_id)
-     SELECT id, employee, device, kind, occurred, occurred::timestamptz, left(occurred, 10)::date, received, correlation
+                          received_at, correlation_id, sync_id)
+     SELECT id, employee, device, kind, occurred, occurred::timestamptz, left(occurred, 10)::date, received, correlation,
+            $8::uuid
      FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[])
        AS p(id, employee, device, kind, occurred, received, correlation)
      ON CONFLICT (punch_id) DO NOTHING
@@ -24,13 +29,14 @@ export async function insertPunches(db: pg.Pool, punches: readonly RecordedPunch
       column("occurredAt"),
       column("receivedAt"),
       column("correlationId"),
+      syncId,
     ],
   );
   return new Set(result.rows.map((row) => row.punch_id));
 }
 
 /** An employee's punches whose device-local date falls in the range. */
-export async function punchesOf(db: pg.Pool, employeeId: string, range: DateRange): Promise<RecordedPunch[]> {
+export async function punchesOf(db: Queryable, employeeId: string, range: DateRange): Promise<RecordedPunch[]> {
   const result = await db.query<RecordedPunch>(
     `SELECT punch_id AS "punchId", employee_id AS "employeeId", device_id AS "deviceId", kind,
             occurred_at AS "occurredAt", to_json(received_at) #>> '{}' AS "receivedAt"

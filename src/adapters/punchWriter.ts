@@ -1,7 +1,7 @@
 import DataLoader from "dataloader";
 import type { DatabaseConfig } from "../config.ts";
 import type { RecordedPunch } from "../domain/punch.ts";
-import { databasePool } from "./postgres.ts";
+import { databasePool, isDataError } from "./postgres.ts";
 import { insertPunches } from "./punchRepository.ts";
 
 type SaveOutcome = "inserted" | "duplicate";
@@ -39,10 +39,4 @@ async function insertCoalesced(database: DatabaseConfig, punches: readonly Recor
       }),
     );
   }
-}
-
-/** SQLSTATE classes 22 (data exception) and 23 (integrity constraint violation). */
-function isDataError(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === "string" && (code.startsWith("22") || code.startsWith("23"));
 }

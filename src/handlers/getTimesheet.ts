@@ -1,9 +1,10 @@
-import type { APIGatewayProxyHandler, APIGatewayProxyResult } from "aws-lambda";
+import type { APIGatewayProxyHandler } from "aws-lambda";
 import { databasePool } from "../adapters/postgres.ts";
 import { punchesOf } from "../adapters/punchRepository.ts";
 import { parseDateRange, widenByOneDay } from "../domain/dateRange.ts";
 import { databaseConfigFromEnv } from "../config.ts";
 import { timesheetFor } from "../domain/timesheet.ts";
+import { json } from "./httpResponses.ts";
 
 // Read at init: a missing setting fails the container's start, naming the variable.
 const database = databaseConfigFromEnv();
@@ -19,7 +20,3 @@ export const handler: APIGatewayProxyHandler = async (event) => {
   const punches = await punchesOf(databasePool(database), employeeId, widenByOneDay(parsed.range));
   return json(200, timesheetFor(employeeId, punches, parsed.range));
 };
-
-function json(statusCode: number, body: unknown): APIGatewayProxyResult {
-  return { statusCode, headers: { "content-type": "application/json" }, body: JSON.stringify(body) };
-}

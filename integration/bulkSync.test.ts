@@ -1,0 +1,209 @@
+import { DeleteBucketCommand, CreateBucketCommand, GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import pg from "pg";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import type { StartedBackend } from "../dev/backends/backend.ts";
+import { writeServiceVariant } from "../dev/serviceVariant.ts";
+import { describeOnBackend, startIntegrationBackend } from "./support/backendFixture.ts";
+import { eventually } from "./support/eventually.ts";
+import { pipelineProbe, withConcurrency, type PipelineProbe } from "./support/pipelineProbe.ts";
+import { aPunch, postPunch } from "./support/punches.ts";
+import { startStackOn, type SuiteStack } from "./support/suiteStack.ts";
+import { aBacklog, postSync, settledSync } from "./support/syncs.ts";
+
+let backend: StartedBackend;
+let suite: SuiteStack;
+let probe: PipelineProbe;
+let s3: S3Client;
+let bucket: string;
+
+beforeAll(async () => {
+  // One scenario stops the database, so the suite gets a server of its own; the syncs queue's
+  // visibility timeout is cut to seconds so that a failed sync is retried within the test.
+  backend = await startIntegrationBackend({ ownDatabase: true });
+  const config = await writeServiceVariant({ syncVisibilityTimeout: 3 });
+  suite = await startStackOn(backend, "bulksync", { configFile: config.configFile }).finally(() => config.remove());
+  probe = pipelineProbe(suite);
+  s3 = new S3Client({ endpoint: suite.stack.awsEndpoint, region: suite.stack.region, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+  [bucket] = suite.stack.buckets as [string];
+});
+
+afterAll(async () => {
+  s3?.destroy();
+  probe?.destroy();
+  await suite?.stop();
+  await backend?.stop();
+});
+
+const rowCount = async (punchIds: string[]) =>
+  (
+    await suite.db.query<{ total: number; distinct: number }>(
+      "SELECT count(*)::int AS total, count(DISTINCT punch_id)::int AS distinct FROM punches WHERE punch_id = ANY($1::uuid[])",
+      [punchIds],
+    )
+  ).rows[0]!;
+
+describeOnBackend("bulk sync of offline clocks through an S3 claim check", () => {
+  it("answers 503 when the bucket refuses the backlog, and the retry with the same key makes one sync", async () => {
+    const backlog = aBacklog(20);
+    await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+    let refused;
+    try {
+      refused = await postSync(suite.stack.apiUrl, backlog, "retry-after-s3-outage");
+    } finally {
+      await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    }
+    expect(refused.status).toBe(503);
+    expect(refused.body.message).toContain("retry with the same body and Idempotency-Key");
+    expect(await probe.depth("syncs")).toBe(0);
+
+    const accepted = await postSync(suite.stack.apiUrl, backlog, "retry-after-s3-outage");
+    expect(accepted.status).toBe(202);
+    expect(accepted.body.syncId).toBe(refused.body.syncId);
+    const result = await settledSync(accepted.body.statusUrl!);
+    expect(result.counts).toEqual({ received: 20, accepted: 20, persisted: 20, duplicate: 0, rejected: 0 });
+  });
+
+  it("settles a 5,000-punch backlog with 2% invalid and 5% already stored punches to the exact counts and reasons", async () => {
+    const backlog = aBacklog(5_000);
+    const invalid = new Map<number, string>();
+    for (let index = 7; index < 5_000; index += 50) {
+      const kind = invalid.size % 3;
+      const punch = backlog.punches[index]!;
+      if (kind === 0) backlog.punches[index] = { ...punch, kind: "sideways" as "in" };
+      if (kind === 1) backlog.punches[index] = { ...punch, occurredAt: "2026-11-31T08:00:00Z" };
+      if (kind === 2) delete (backlog.punches[index] as Partial<typeof punch>).employeeId;
+      invalid.set(index, ["/kind must be one of: in, out", "/occurredAt must be a real date and time", "/employeeId is required"][kind]!);
+    }
+    expect(invalid.size).toBe(100);
+    const storedBefore = backlog.punches.filter((_, index) => index % 20 === 3);
+    expect(storedBefore).toHaveLength(250);
+    await probe.enqueue(storedBefore.map((punch) => JSON.stringify(punch)));
+    await eventually(() => probe.rowsFor(storedBefore.map((punch) => punch.punchId)), (rows) => rows.length === 250, { what: "the 250 live rows" });
+
+    const answer = await postSync(suite.stack.apiUrl, backlog);
+    expect(answer.status).toBe(202);
+    expect(answer.body).toMatchObject({ status: "pending", statusUrl: `${suite.stack.apiUrl}/punches/batches/${answer.body.syncId}` });
+    const result = await settledSync(answer.body.statusUrl!);
+
+    expect(result).toMatchObject({ status: "done", deviceId: backlog.deviceId });
+    expect(result.counts).toEqual({ received: 5_000, accepted: 4_900, persisted: 4_650, duplicate: 250, rejected: 100 });
+    expect(result.rejected.map((item) => item.index)).toEqual([...invalid.keys()]);
+    for (const item of result.rejected) {
+      expect(item.punchId).toBe(backlog.punches[item.index]!.punchId);
+      expect(item.reason).toContain(invalid.get(item.index));
+    }
+    const valid = backlog.punches.filter((_, index) => !invalid.has(index)).map((punch) => punch.punchId);
+    expect(await rowCount(valid)).toEqual({ total: 4_900, distinct: 4_900 });
+
+    const stored = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: `results/${result.syncId}.json` }));
+    expect(JSON.parse(await stored.Body!.transformToString())).toEqual(result);
+  });
+
+  it("makes one sync of the same body sent twice with one Idempotency-Key, and refuses the key for another body", async () => {
+    const backlog = aBacklog(300);
+    const [first, second] = await Promise.all([
+      postSync(suite.stack.apiUrl, backlog, "backlog-of-monday"),
+      postSync(suite.stack.apiUrl, backlog, "backlog-of-monday"),
+    ]);
+    expect([first!.status, second!.status]).toEqual([202, 202]);
+    expect(second!.body.syncId).toBe(first!.body.syncId);
+    const result = await settledSync(first!.body.statusUrl!);
+    expect(result.counts).toMatchObject({ received: 300, persisted: 300, duplicate: 0 });
+    // Both claim checks were consumed; the second found the sync done and changed nothing.
+    await eventually(() => probe.depth("syncs"), (depth) => depth === 0, { what: "the syncs queue to drain" });
+    const syncs = await suite.db.query("SELECT persisted_count FROM syncs WHERE sync_id = $1", [result.syncId]);
+    expect(syncs.rows).toEqual([{ persisted_count: 300 }]);
+    expect(await rowCount(backlog.punches.map((punch) => punch.punchId))).toEqual({ total: 300, distinct: 300 });
+
+    const reused = await postSync(suite.stack.apiUrl, { ...backlog, punches: backlog.punches.slice(1) }, "backlog-of-monday");
+    expect(reused.status).toBe(422);
+    expect(reused.body.message).toContain("Idempotency-Key");
+  });
+
+  it("stores no punch twice when a backlog's punches were also sent live at the same time", async () => {
+    const backlog = aBacklog(400);
+    const [sync, live] = await Promise.all([
+      postSync(suite.stack.apiUrl, backlog),
+      withConcurrency(backlog.punches, 20, async (punch) => (await postPunch(suite.stack.apiUrl, punch)).status),
+    ]);
+    expect(live.every((status) => status === 202)).toBe(true);
+    const result = await settledSync(sync.body.statusUrl!);
+    expect(result.counts.persisted + result.counts.duplicate).toBe(400);
+    const ids = backlog.punches.map((punch) => punch.punchId);
+    await eventually(() => rowCount(ids), (count) => count.total === 400, { what: "400 rows" });
+    await eventually(() => probe.depth("punches"), (depth) => depth === 0, { what: "the live punches to drain" });
+    expect(await rowCount(ids)).toEqual({ total: 400, distinct: 400 });
+  });
+
+  it("completes a sync the database stopped in the middle of, losing and doubling nothing", async () => {
+    const backlog = aBacklog(5_000);
+    const server = backend.databaseServer;
+    if (!server) throw new Error(`the ${backend.name} backend cannot stop its database; this scenario needs one that can`);
+    // Hold one punch of the sixth chunk in an open transaction: the consumer stores five chunks,
+    // then waits on that row, mid-sync, until the database goes away under both of them.
+    const blocker = new pg.Client(suite.stack.database);
+    blocker.on("error", () => {});
+    await blocker.connect();
+    await blocker.query("BEGIN");
+    const held = backlog.punches[2_600]!;
+    await blocker.query(
+      `INSERT INTO punches (punch_id, employee_id, device_id, kind, occurred_at, occurred_instant, occurred_on, received_at)
+       VALUES ($1, $2, $3, $4, $5::text, $5::timestamptz, left($5::text, 10)::date, now())`,
+      [held.punchId, held.employeeId, held.deviceId, held.kind, held.occurredAt],
+    );
+
+    const answer = await postSync(suite.stack.apiUrl, backlog);
+    expect(answer.status).toBe(202);
+    const consumer = suite.stack.functions.find((fn) => fn.name.endsWith("consumeSyncs"))!.name;
+    await eventually(
+      async () =>
+        (await suite.db.query("SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'", [consumer])).rowCount,
+      (waiting) => waiting === 1,
+      { what: "the sync consumer waiting mid-sync" },
+    );
+    await server.stop();
+    await blocker.end().catch(() => {});
+    await server.start();
+
+    const result = await settledSync(answer.body.statusUrl!, 30_000);
+    expect(result.counts).toEqual({ received: 5_000, accepted: 5_000, persisted: 5_000, duplicate: 0, rejected: 0 });
+    expect(await rowCount(backlog.punches.map((punch) => punch.punchId))).toEqual({ total: 5_000, distinct: 5_000 });
+    const source = (await suite.stack.status()).eventSources.find((candidate) => candidate.queue.endsWith("-syncs"));
+    expect(source?.failedRecords).toBeGreaterThanOrEqual(1);
+  });
+
+  it("answers 413 naming the limit to a 12 MB body, a body over the sync size and too many punches, and queues nothing", async () => {
+    const huge = await postSync(suite.stack.apiUrl, { deviceId: "clock-big", punches: ["x".repeat(12 * 1024 * 1024)] });
+    expect(huge.status).toBe(413);
+    const overSize = await postSync(suite.stack.apiUrl, { deviceId: "clock-big", punches: ["x".repeat(6 * 1024 * 1024)] });
+    expect(overSize.status).toBe(413);
+    expect(overSize.body.message).toContain("at most 5242880 bytes");
+    const overCount = await postSync(suite.stack.apiUrl, { deviceId: "clock-big", punches: Array.from({ length: 10_001 }, () => aPunch()) });
+    expect(overCount.status).toBe(413);
+    expect(overCount.body.message).toContain("at most 10000");
+    expect(await probe.depth("syncs")).toBe(0);
+  });
+
+  it("answers 400 naming the field for a malformed envelope, and 404 for an unknown sync", async () => {
+    const malformed = await postSync(suite.stack.apiUrl, { deviceId: "clock-7", punches: "all of them" });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.errors).toEqual([{ field: "/punches", message: "must be an array of punches" }]);
+    const unknown = await fetch(`${suite.stack.apiUrl}/punches/batches/6f1c2b9e-8d4a-4c1e-9b7a-3e5f2a1d0c9b`);
+    expect(unknown.status).toBe(404);
+  });
+
+  it("puts synced punches into the timesheet in occurredAt order, however late they arrived", async () => {
+    const clockOut = aPunch({ kind: "out", occurredAt: "2026-11-19T17:00:00-03:00" });
+    expect((await postPunch(suite.stack.apiUrl, clockOut)).status).toBe(202);
+    await eventually(() => probe.rowsFor([clockOut.punchId]), (rows) => rows.length === 1, { what: "the live clock-out" });
+    const clockIn = aPunch({ employeeId: clockOut.employeeId, kind: "in", occurredAt: "2026-11-19T08:00:00-03:00" });
+    const sync = await postSync(suite.stack.apiUrl, { deviceId: clockIn.deviceId, punches: [clockIn] });
+    expect((await settledSync(sync.body.statusUrl!)).counts.persisted).toBe(1);
+
+    const sheet = (await (
+      await fetch(`${suite.stack.apiUrl}/employees/${clockOut.employeeId}/timesheet?from=2026-11-19&to=2026-11-19`)
+    ).json()) as { totalHours: number; days: Array<{ intervals: Array<{ in: { punchId: string }; out: { punchId: string } }> }> };
+    expect(sheet.totalHours).toBe(9);
+    expect(sheet.days[0]!.intervals[0]).toMatchObject({ in: { punchId: clockIn.punchId }, out: { punchId: clockOut.punchId } });
+  });
+});
