@@ -1,7 +1,9 @@
 import { DeleteBucketCommand, CreateBucketCommand, GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { DeleteMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { StartedBackend } from "../dev/backends/backend.ts";
+import { redriveDeadLetters } from "../dev/redriveDeadLetters.ts";
 import { writeServiceVariant } from "../dev/serviceVariant.ts";
 import { describeOnBackend, startIntegrationBackend } from "./support/backendFixture.ts";
 import { eventually } from "./support/eventually.ts";
@@ -33,6 +35,11 @@ afterAll(async () => {
   await suite?.stop();
   await backend?.stop();
 });
+
+function databaseServer() {
+  if (!backend.databaseServer) throw new Error(`the ${backend.name} backend cannot stop its database; these scenarios need one that can`);
+  return backend.databaseServer;
+}
 
 const rowCount = async (punchIds: string[]) =>
   (
@@ -137,8 +144,7 @@ describeOnBackend("bulk sync of offline clocks through an S3 claim check", () =>
 
   it("completes a sync the database stopped in the middle of, losing and doubling nothing", async () => {
     const backlog = aBacklog(5_000);
-    const server = backend.databaseServer;
-    if (!server) throw new Error(`the ${backend.name} backend cannot stop its database; this scenario needs one that can`);
+    const server = databaseServer();
     // Hold one punch of the sixth chunk in an open transaction: the consumer stores five chunks,
     // then waits on that row, mid-sync, until the database goes away under both of them.
     const blocker = new pg.Client(suite.stack.database);
@@ -172,12 +178,59 @@ describeOnBackend("bulk sync of offline clocks through an S3 claim check", () =>
     expect(source?.failedRecords).toBeGreaterThanOrEqual(1);
   });
 
-  it("answers 413 naming the limit to a 12 MB body, a body over the sync size and too many punches, and queues nothing", async () => {
+  it("marks a sync whose backlog is gone failed and parks its claim check in the syncs DLQ at once", async () => {
+    const syncId = "0d9c6b1e-5f3a-4e7b-8c2d-1a0b9c8d7e6f";
+    const claimCheck = { syncId, deviceId: "clock-7", bucket, key: `incoming/${syncId}.json`, count: 12, receivedAt: new Date().toISOString() };
+    await probe.sqs.send(new SendMessageCommand({ QueueUrl: probe.urlOf("syncs"), MessageBody: JSON.stringify(claimCheck) }));
+
+    const result = await settledSync(`${suite.stack.apiUrl}/punches/batches/${syncId}`);
+    expect(result).toMatchObject({ status: "failed", failureReason: expect.stringContaining("does not exist") });
+    const [parked] = await eventually(() => probe.receiveDeadLetters("syncs-dlq"), (messages) => messages.length === 1, {
+      what: "the claim check in the syncs DLQ",
+    });
+    expect(JSON.parse(parked!.Body!)).toEqual(claimCheck);
+    expect(parked!.MessageAttributes?.failureReason?.StringValue).toContain("does not exist");
+    // Handled: the next scenario counts on an empty syncs DLQ.
+    await probe.sqs.send(new DeleteMessageCommand({ QueueUrl: probe.urlOf("syncs-dlq"), ReceiptHandle: parked!.ReceiptHandle! }));
+  });
+
+  it("marks a sync failed on its last delivery while the database is down, and completes it once redriven", async () => {
+    const server = databaseServer();
+    const backlog = aBacklog(50);
+    expect(await probe.depth("syncs-dlq")).toBe(0);
+    await server.stop();
+    let answer;
+    try {
+      // Accepting needs no database: the backlog waits in the bucket.
+      answer = await postSync(suite.stack.apiUrl, backlog);
+      expect(answer.status).toBe(202);
+      // maxReceiveCount deliveries, a 3 s visibility timeout apart; the status comes from the bucket.
+      const failed = await settledSync(answer.body.statusUrl!, 30_000);
+      expect(failed).toMatchObject({ status: "failed", failureReason: expect.stringMatching(/^gave up after 3 deliveries/) });
+      await eventually(() => probe.depth("syncs-dlq"), (depth) => depth === 1, { what: "the claim check in the syncs DLQ", timeoutMs: 20_000 });
+    } finally {
+      await server.start();
+    }
+
+    expect(await redriveDeadLetters(probe.sqs, probe.urlOf("syncs-dlq"), probe.urlOf("syncs"))).toBe(1);
+    const done = await eventually(
+      async () => (await (await fetch(answer.body.statusUrl!)).json()) as { status: string; counts?: { persisted: number } },
+      (status) => status.status === "done",
+      { what: "the redriven sync to be done" },
+    );
+    expect(done.counts?.persisted).toBe(50);
+  });
+
+  it("answers 413 naming the limit to a 12 MB body, to bodies over Lambda's and the sync's size, and to too many punches, and queues nothing", async () => {
     const huge = await postSync(suite.stack.apiUrl, { deviceId: "clock-big", punches: ["x".repeat(12 * 1024 * 1024)] });
     expect(huge.status).toBe(413);
-    const overSize = await postSync(suite.stack.apiUrl, { deviceId: "clock-big", punches: ["x".repeat(6 * 1024 * 1024)] });
+    expect(huge.body.message).toBe("Request Too Long");
+    const overLambda = await postSync(suite.stack.apiUrl, { deviceId: "clock-big", punches: ["x".repeat(7 * 1024 * 1024)] });
+    expect(overLambda.status).toBe(413);
+    expect(overLambda.body.message).toContain("a Lambda invocation takes at most 6291456 bytes");
+    const overSize = await postSync(suite.stack.apiUrl, { deviceId: "clock-big", punches: ["x".repeat(5.5 * 1024 * 1024)] });
     expect(overSize.status).toBe(413);
-    expect(overSize.body.message).toContain("at most 5242880 bytes");
+    expect(overSize.body.message).toContain("a sync takes at most 5242880 bytes");
     const overCount = await postSync(suite.stack.apiUrl, { deviceId: "clock-big", punches: Array.from({ length: 10_001 }, () => aPunch()) });
     expect(overCount.status).toBe(413);
     expect(overCount.body.message).toContain("at most 10000");

@@ -4,11 +4,22 @@ import type { LambdaProxyRoute } from "../template/serviceModel.ts";
 import type { ApiRequest, ApiResponse, RouteHandler } from "./apiTypes.ts";
 
 const JSON_HEADERS = { "content-type": "application/json" };
+/** Lambda's limit on a synchronous invocation's request: the whole event as JSON, not just the body. */
+const MAX_INVOCATION_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
 /** An `http` event of serverless.yml: API Gateway's Lambda proxy integration (payload 1.0). */
 export function lambdaProxyRoute(route: LambdaProxyRoute, target: FunctionRuntime, stage: string): RouteHandler {
   return async (request) => {
-    const result = await target.invoke(proxyEventOf(request, route, stage));
+    const event = proxyEventOf(request, route, stage);
+    // API Gateway takes up to 10 MB, but Lambda refuses the invocation past 6 MB and the client gets a 413.
+    if (Buffer.byteLength(JSON.stringify(event)) > MAX_INVOCATION_PAYLOAD_BYTES) {
+      return {
+        statusCode: 413,
+        headers: JSON_HEADERS,
+        body: JSON.stringify({ message: `Request Too Long: a Lambda invocation takes at most ${MAX_INVOCATION_PAYLOAD_BYTES} bytes` }),
+      };
+    }
+    const result = await target.invoke(event);
     switch (result.status) {
       case "succeeded":
         return proxyResponseOf(result.payload);

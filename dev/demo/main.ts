@@ -21,6 +21,9 @@ Options:
   --clocks <n>         simulated time clocks, one HTTP connection each (default 300)
   --duplicates <share> share of requests that resend a punch, 0-1 (default 0.02)
   --invalid <share>    share of requests that break the schema, 0-1 (default 0.01)
+  --offline-clocks <n> clocks that come back online during the burst and sync their backlog
+                       through POST /punches/batches (default 0)
+  --backlog <n>        punches in each offline clock's backlog, up to 10000 (default 2000)
   --concurrency-cap <n> the consumer's maximumConcurrency for this run (default: serverless.yml's);
                        the demo runs a copy of serverless.yml with that one number changed
   --backend <name>     backend of the stack the demo starts: auto, docker, embedded (default auto)
@@ -38,6 +41,8 @@ async function main(): Promise<void> {
       clocks: { type: "string", default: "300" },
       duplicates: { type: "string", default: "0.02" },
       invalid: { type: "string", default: "0.01" },
+      "offline-clocks": { type: "string", default: "0" },
+      backlog: { type: "string", default: "2000" },
       "concurrency-cap": { type: "string" },
       backend: { type: "string", default: "auto" },
       api: { type: "string", default: "http://127.0.0.1:3000" },
@@ -55,6 +60,8 @@ async function main(): Promise<void> {
     duplicateShare: share(values.duplicates, "--duplicates"),
     invalidShare: share(values.invalid, "--invalid"),
     runId: `demo-${randomBytes(3).toString("hex")}`,
+    offlineClocks: values["offline-clocks"] === "0" ? 0 : count(values["offline-clocks"], "--offline-clocks"),
+    backlogPunches: backlogOption(values.backlog),
   };
   const cap = values["concurrency-cap"];
   const variant = cap === undefined ? undefined : await writeServiceVariant({ maximumConcurrency: capOption(cap) });
@@ -72,7 +79,11 @@ async function main(): Promise<void> {
   process.once("SIGTERM", stop);
 
   try {
-    console.log(`shift change: ${settings.punches} punches from ${settings.clocks} clocks (${settings.runId})`);
+    console.log(
+      `shift change: ${settings.punches} punches from ${settings.clocks} clocks` +
+        (settings.offlineClocks ? `, and ${settings.offlineClocks} offline clocks syncing ${settings.backlogPunches} punches each` : "") +
+        ` (${settings.runId})`,
+    );
     const report = await runShiftChange(stack, settings, { onProgress: printProgress });
     process.stdout.write("\n");
     printReport(report);
@@ -84,7 +95,8 @@ async function main(): Promise<void> {
       if (paintedShare < 0.01) throw new LocalStackError(`the chart in ${files.html} rendered blank (see ${png})`);
       console.log(`        ${png} (chart painted: ${(paintedShare * 100).toFixed(1)}% of its canvas)`);
     }
-    if (report.correctness.lost > 0 || report.correctness.duplicated > 0) process.exitCode = 1;
+    const syncsFailed = report.syncs !== undefined && report.syncs.done < report.syncs.clocks;
+    if (report.correctness.lost > 0 || report.correctness.duplicated > 0 || syncsFailed) process.exitCode = 1;
   } finally {
     await stack.stop();
   }
@@ -99,20 +111,32 @@ function printProgress(point: { t: number; accepted: number; persisted: number; 
   else if (Math.round(point.t / 250) % 8 === 0) console.log(line);
 }
 
-function printReport({ ingest, drain, correctness, resources }: ShiftChangeReport): void {
+function printReport({ ingest, drain, correctness, syncs, resources }: ShiftChangeReport): void {
   const seconds = (ms: number | null) => (ms === null ? "never" : `${(ms / 1000).toFixed(1)} s`);
   console.log(`
 ingest       ${ingest.requestsPerSecond} requests/s over ${seconds(ingest.durationMs)}; latency p50 ${ingest.latencyMs.p50} ms, p95 ${ingest.latencyMs.p95} ms, p99 ${ingest.latencyMs.p99} ms
              status codes ${Object.entries(ingest.statusCodes).map(([code, n]) => `${code}: ${n}`).join(", ")}
 drain        all stored ${seconds(drain.durationMs)} after the first request (${drain.rowsPerSecond ?? "-"} rows/s); peak ${drain.peakConsumerConcurrency} concurrent batches, ${drain.peakDatabaseConnections} Postgres connections
 correctness  sent ${correctness.sent}, accepted ${correctness.accepted}, rejected at the edge ${correctness.rejectedAtEdge}; expected ${correctness.expectedRows} rows, stored ${correctness.persisted}, in DLQ ${correctness.inDeadLetterQueue}
-             lost ${correctness.lost}, duplicated ${correctness.duplicated}
+             lost ${correctness.lost}, duplicated ${correctness.duplicated}${
+    syncs
+      ? `
+syncs        ${syncs.clocks} offline clocks: ${syncs.accepted} accepted, ${syncs.done} done, ${syncs.failed} failed; done in ${syncs.timeToDoneMs ? `${seconds(syncs.timeToDoneMs.p50)} (p50), ${seconds(syncs.timeToDoneMs.max)} (max)` : "never"}
+             ${syncs.punches} punches: ${syncs.persisted} stored, ${syncs.duplicate} already stored, ${syncs.rejected} rejected`
+      : ""
+  }
 resources    peak memory of the local stack ${Math.round(resources.peakStackMemoryBytes / 1048576)} MiB`);
 }
 
 function count(value: string, flag: string): number {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 1) throw new LocalStackError(`${flag} must be a whole number above 0, got "${value}"`);
+  return parsed;
+}
+
+function backlogOption(value: string): number {
+  const parsed = count(value, "--backlog");
+  if (parsed > 10_000) throw new LocalStackError(`--backlog must be at most 10000, what one sync takes, got "${value}"`);
   return parsed;
 }
 

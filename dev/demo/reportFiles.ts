@@ -17,7 +17,7 @@ export async function writeReportFiles(report: ShiftChangeReport, directory: str
 }
 
 function reportHtml(report: ShiftChangeReport, chartJs: string): string {
-  const { ingest, drain, correctness, resources, settings } = report;
+  const { ingest, drain, correctness, syncs, resources, settings } = report;
   const seconds = (ms: number | null) => (ms === null ? "never" : `${(ms / 1000).toFixed(1)} s`);
   const rows = (entries: Array<[string, string | number]>) =>
     entries.map(([name, value]) => `<tr><th>${name}</th><td>${value}</td></tr>`).join("");
@@ -37,7 +37,9 @@ function reportHtml(report: ShiftChangeReport, chartJs: string): string {
 </style>
 </head>
 <body>
-<h1>Shift change: ${settings.punches.toLocaleString("en")} punches from ${settings.clocks} clocks</h1>
+<h1>Shift change: ${settings.punches.toLocaleString("en")} punches from ${settings.clocks} clocks${
+    syncs ? `, ${syncs.clocks} offline clocks syncing ${(settings.backlogPunches ?? 0).toLocaleString("en")} punches each` : ""
+  }</h1>
 <p class="verdict">${ok ? "Every accepted punch stored exactly once" : "Punches were lost or duplicated"}: lost ${correctness.lost}, duplicated ${correctness.duplicated}.</p>
 <div class="tables">
 <table><caption>Ingest (HTTP → SQS)</caption>${rows([
@@ -60,6 +62,16 @@ function reportHtml(report: ShiftChangeReport, chartJs: string): string {
     ["persisted", correctness.persisted],
     ["in DLQ", correctness.inDeadLetterQueue],
   ])}</table>
+${
+    syncs
+      ? `<table><caption>Bulk syncs (offline clocks)</caption>${rows([
+          ["clocks / done / failed", `${syncs.clocks} / ${syncs.done} / ${syncs.failed}`],
+          ["done in (p50 / max)", syncs.timeToDoneMs ? `${seconds(syncs.timeToDoneMs.p50)} / ${seconds(syncs.timeToDoneMs.max)}` : "never"],
+          ["punches", syncs.punches],
+          ["stored / already stored / rejected", `${syncs.persisted} / ${syncs.duplicate} / ${syncs.rejected}`],
+        ])}</table>`
+      : ""
+  }
 <table><caption>Resources</caption>${rows([["peak stack memory", `${Math.round(resources.peakStackMemoryBytes / 1048576)} MiB`]])}</table>
 </div>
 <div id="chart-box"><canvas id="chart" role="img" aria-label="accepted, persisted, queue depth and consumer concurrency over time"></canvas></div>

@@ -9,6 +9,18 @@ export interface ShiftChangeSettings {
   invalidShare: number;
   /** Tags this run's employees, so its rows can be told from others'. */
   runId: string;
+  /** Clocks that come back online during the burst and sync their backlog in bulk (default none). */
+  offlineClocks?: number;
+  /** Punches in each offline clock's backlog. */
+  backlogPunches?: number;
+}
+
+/** The bulk syncs of the offline clocks: one POST /punches/batches body each. */
+export interface OfflineBacklogs {
+  bodies: string[];
+  /** The valid punches among them, some of which were also sent live. */
+  validPunchIds: Set<string>;
+  invalid: number;
 }
 
 export interface ShiftChange {
@@ -64,4 +76,44 @@ export function shiftChange(settings: ShiftChangeSettings): ShiftChange {
     validPunchIds.add(punch.punchId);
   }
   return { bodies, validPunchIds, duplicates, invalid };
+}
+
+/**
+ * What clocks that were offline hold when they come back: hours of their own employees' punches,
+ * invalid ones at the live share, and at the duplicate share punches the live path also carries
+ * (a clock that sent them before its link dropped, without hearing back).
+ */
+export function offlineBacklogs(settings: ShiftChangeSettings, live: ShiftChange): OfflineBacklogs {
+  const validPunchIds = new Set<string>();
+  const liveValid = live.bodies.filter((body) => live.validPunchIds.has((JSON.parse(body) as { punchId: string }).punchId));
+  let invalid = 0;
+  const backlogStart = Date.parse("2026-11-23T03:00:00Z");
+  const bodies = Array.from({ length: settings.offlineClocks ?? 0 }, (_, clock) => {
+    const deviceId = `offline-clock-${clock}`;
+    const punches = Array.from({ length: settings.backlogPunches ?? 0 }, (_, index) => {
+      const roll = ((index + clock) * 7919) % 1000;
+      if (liveValid.length > 0 && roll < settings.duplicateShare * 1000) {
+        const resent = JSON.parse(liveValid[(index * 31 + clock) % liveValid.length]!) as { punchId: string };
+        validPunchIds.add(resent.punchId);
+        return resent;
+      }
+      const employee = index % EMPLOYEES_PER_CLOCK;
+      const round = Math.floor(index / EMPLOYEES_PER_CLOCK);
+      const punch = {
+        punchId: randomUUID(),
+        employeeId: `${settings.runId}-o${clock}-e${employee}`,
+        deviceId,
+        kind: round % 2 === 0 ? "in" : "out",
+        occurredAt: new Date(backlogStart + round * 600_000 + employee * 1_000).toISOString().replace("Z", "-03:00"),
+      };
+      if (roll >= 1000 - settings.invalidShare * 1000) {
+        invalid += 1;
+        return { ...punch, kind: "lunch" };
+      }
+      validPunchIds.add(punch.punchId);
+      return punch;
+    });
+    return JSON.stringify({ deviceId, punches });
+  });
+  return { bodies, validPunchIds, invalid };
 }

@@ -1,6 +1,7 @@
 import autocannon from "autocannon";
 import pg from "pg";
-import { shiftChange, type ShiftChangeSettings } from "./shiftChange.ts";
+import { runOfflineSyncs, type SyncsReport } from "./offlineSyncs.ts";
+import { offlineBacklogs, shiftChange, type ShiftChangeSettings } from "./shiftChange.ts";
 import type { RunningStack } from "./stackProcess.ts";
 import type { LocalStatus } from "../localStatus.ts";
 
@@ -40,6 +41,8 @@ export interface ShiftChangeReport {
     lost: number;
     duplicated: number;
   };
+  /** The offline clocks' bulk syncs, when the run had any. */
+  syncs?: SyncsReport;
   resources: { peakStackMemoryBytes: number };
   timeline: TimelinePoint[];
 }
@@ -57,6 +60,9 @@ export async function runShiftChange(
   { drainTimeoutMs = 120_000, onProgress }: { drainTimeoutMs?: number; onProgress?: (point: TimelinePoint, expected: number) => void } = {},
 ): Promise<ShiftChangeReport> {
   const plan = shiftChange(settings);
+  const offline = offlineBacklogs(settings, plan);
+  // Every valid punch, live or synced, must end up stored once.
+  const expectedIds = new Set([...plan.validPunchIds, ...offline.validPunchIds]);
   const runEmployees = `${settings.runId}-%`;
   const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 2 });
   const initialStatus = await stack.status();
@@ -90,7 +96,7 @@ export async function runShiftChange(
       databaseConnections: Number(connections.rows[0].n),
     };
     timeline.push(point);
-    onProgress?.(point, plan.validPunchIds.size);
+    onProgress?.(point, expectedIds.size);
     return point;
   };
   let sampling = true;
@@ -115,6 +121,10 @@ export async function runShiftChange(
       },
     ],
   };
+  // The offline clocks come back while the burst is under way.
+  const syncs = offline.bodies.length === 0 ? undefined : new Promise((resolve) => setTimeout(resolve, 500)).then(() =>
+    runOfflineSyncs(stack.apiUrl, offline.bodies, settings.runId, drainTimeoutMs),
+  );
   await new Promise<void>((resolve, reject) => {
     const load = autocannon(options, (error) => (error ? reject(error) : resolve()));
     load.on("response", (_client, statusCode, _bytes, responseTime) => {
@@ -128,17 +138,18 @@ export async function runShiftChange(
   let drainMs: number | null = null;
   const drainDeadline = Date.now() + drainTimeoutMs;
   while (Date.now() < drainDeadline) {
-    if ((await countRows()) >= plan.validPunchIds.size) {
+    if ((await countRows()) >= expectedIds.size) {
       drainMs = Date.now() - startedAt;
       break;
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+  const syncsReport = await syncs;
   sampling = false;
   await sampler;
   await sample();
 
-  const ids = [...plan.validPunchIds];
+  const ids = [...expectedIds];
   const stored = await db.query<{ total: string; distinct: string; ours: string }>(
     `SELECT count(*) AS total, count(DISTINCT punch_id) AS distinct,
             count(*) FILTER (WHERE punch_id = ANY($2::uuid[])) AS ours
@@ -171,12 +182,13 @@ export async function runShiftChange(
       sent: plan.bodies.length,
       accepted,
       rejectedAtEdge: plan.bodies.length - accepted,
-      expectedRows: plan.validPunchIds.size,
+      expectedRows: expectedIds.size,
       persisted,
       inDeadLetterQueue,
-      lost: plan.validPunchIds.size - Number(stored.rows[0]!.ours) - inDeadLetterQueue,
+      lost: expectedIds.size - Number(stored.rows[0]!.ours) - inDeadLetterQueue,
       duplicated: persisted - Number(stored.rows[0]!.distinct),
     },
+    ...(syncsReport && { syncs: syncsReport }),
     resources: { peakStackMemoryBytes: peakMemory },
     timeline,
   };

@@ -2,7 +2,7 @@ import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Messa
 import { enqueueBodies } from "../../dev/enqueueBodies.ts";
 import type { SuiteStack } from "./suiteStack.ts";
 
-type QueueRole = "punches" | "dlq" | "syncs";
+type QueueRole = "punches" | "dlq" | "syncs" | "syncs-dlq";
 
 /** What a suite looks at from the outside: queue depths, DLQ contents, rows. */
 export interface PipelineProbe {
@@ -12,10 +12,12 @@ export interface PipelineProbe {
   deadLetterQueueUrl: string;
   /** Visible plus in-flight messages. */
   depth(queue: QueueRole): Promise<number>;
+  urlOf(queue: QueueRole): string;
   rowsFor(punchIds: string[]): Promise<Array<{ punch_id: string; correlation_id: string | null }>>;
   /** Sends bodies straight to the punches queue, as another producer would. */
   enqueue(bodies: string[]): Promise<void>;
-  receiveDeadLetters(): Promise<Message[]>;
+  /** Up to ten messages of a dead-letter queue, with their attributes; they become visible again. */
+  receiveDeadLetters(queue?: "dlq" | "syncs-dlq"): Promise<Message[]>;
   destroy(): void;
 }
 
@@ -28,8 +30,9 @@ export function pipelineProbe({ stack, db }: SuiteStack): PipelineProbe {
   const punches = stack.queues.find((queue) => queue.logicalId === "PunchesQueue")!;
   const deadLetters = stack.queues.find((queue) => queue.logicalId === punches.deadLetterQueueLogicalId)!;
   const syncs = stack.queues.find((queue) => queue.logicalId === "SyncsQueue");
+  const syncDeadLetters = stack.queues.find((queue) => queue.logicalId === syncs?.deadLetterQueueLogicalId);
   const urlOf = (queue: QueueRole) => {
-    const url = { punches: punches.url, dlq: deadLetters.url, syncs: syncs?.url }[queue];
+    const url = { punches: punches.url, dlq: deadLetters.url, syncs: syncs?.url, "syncs-dlq": syncDeadLetters?.url }[queue];
     if (!url) throw new Error(`this service has no ${queue} queue`);
     return url;
   };
@@ -40,6 +43,7 @@ export function pipelineProbe({ stack, db }: SuiteStack): PipelineProbe {
     punchesQueueUrl: punches.url,
     deadLetterQueueUrl: deadLetters.url,
     depth: (queue) => queueDepth(sqs, urlOf(queue)),
+    urlOf,
     async rowsFor(punchIds) {
       const { rows } = await db.query<{ punch_id: string; correlation_id: string | null }>(
         "SELECT punch_id, correlation_id FROM punches WHERE punch_id = ANY($1::uuid[])",
@@ -48,10 +52,10 @@ export function pipelineProbe({ stack, db }: SuiteStack): PipelineProbe {
       return rows;
     },
     enqueue: (bodies) => enqueueBodies(sqs, punches.url, bodies),
-    async receiveDeadLetters() {
+    async receiveDeadLetters(queue = "dlq") {
       const { Messages = [] } = await sqs.send(
         new ReceiveMessageCommand({
-          QueueUrl: deadLetters.url,
+          QueueUrl: urlOf(queue),
           MaxNumberOfMessages: 10,
           WaitTimeSeconds: 1,
           MessageAttributeNames: ["All"],

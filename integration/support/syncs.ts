@@ -18,11 +18,11 @@ export async function postSync(apiUrl: string, body: unknown, idempotencyKey?: s
   return { status: response.status, body: (await response.json()) as SyncAnswer["body"] };
 }
 
-/** Polls the status URL until the sync is no longer pending. */
+/** Polls the status URL until the sync is done or failed (pending, or not known yet, before). */
 export async function settledSync(statusUrl: string, timeoutMs = 20_000): Promise<SyncResult> {
   return eventually(
-    async () => (await (await fetch(statusUrl)).json()) as SyncResult | { status: "pending" },
-    (result) => result.status !== "pending",
+    async () => (await (await fetch(statusUrl)).json()) as SyncResult | { status?: "pending" },
+    (result) => result.status === "done" || result.status === "failed",
     { what: `the sync at ${statusUrl} to settle`, timeoutMs, intervalMs: 200 },
   ) as Promise<SyncResult>;
 }
