@@ -94,8 +94,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   step("creating queues");
   const queues = await provisionQueues(sqs, model.queues, context);
   if (model.buckets.length > 0) step("creating buckets");
-  // The endpoint is an IP address, so the SDK addresses buckets by path, not by host name.
-  const s3 = new S3Client({ endpoint: backend.awsEndpoint, region, credentials: LOCAL_CREDENTIALS });
+  // Buckets by path: an emulator's host name need not resolve subdomains. The functions' own
+  // clients get the same from the backends, whose endpoints are IP addresses.
+  const s3 = new S3Client({ endpoint: backend.awsEndpoint, region, credentials: LOCAL_CREDENTIALS, forcePathStyle: true });
   const buckets = await provisionBuckets(s3, model.buckets, context).finally(() => s3.destroy());
   for (const fn of model.functions) {
     context.resources.set(fn.logicalId, {

@@ -12,7 +12,7 @@ export interface Backend {
 
 export interface StartedBackend {
   readonly name: BackendName;
-  /** One endpoint for SQS and S3, as LocalStack and fauxqs both serve them. */
+  /** One endpoint for SQS and S3, as LocalStack and fauxqs both serve them; an IP address (see addressedByIp). */
   readonly awsEndpoint: string;
   /** A superuser connection to the server; the stack creates its own database on it. */
   readonly database: DatabaseConfig;
@@ -24,4 +24,16 @@ export interface StartedBackend {
 export interface BackendPorts {
   aws: number;
   database: number;
+}
+
+/**
+ * The SDK's S3 client puts the bucket in the host name (`bucket.localhost`), which does not
+ * resolve, unless the endpoint is an IP address: then it puts the bucket in the path, as the
+ * emulators expect. So `localhost` is given as 127.0.0.1; any other host name must resolve its
+ * subdomains, or be given as an address.
+ */
+export function addressedByIp(endpoint: string): string {
+  const url = new URL(endpoint);
+  if (url.hostname === "localhost") url.hostname = "127.0.0.1";
+  return url.toString().replace(/\/$/, "");
 }

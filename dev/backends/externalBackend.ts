@@ -1,5 +1,5 @@
 import { LocalStackError } from "../errors.ts";
-import type { Backend, StartedBackend } from "./backend.ts";
+import { addressedByIp, type Backend, type StartedBackend } from "./backend.ts";
 
 /**
  * Endpoints that something else runs: another `npm run dev`, a CI service container, a team
@@ -21,7 +21,7 @@ export function externalBackend(env: NodeJS.ProcessEnv = process.env): Backend {
       const url = new URL(databaseUrl);
       return {
         name: "external",
-        awsEndpoint,
+        awsEndpoint: addressedByIp(awsEndpoint),
         database: {
           host: url.hostname,
           port: Number(url.port || 5432),

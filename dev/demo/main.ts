@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     duplicateShare: share(values.duplicates, "--duplicates"),
     invalidShare: share(values.invalid, "--invalid"),
     runId: `demo-${randomBytes(3).toString("hex")}`,
-    offlineClocks: values["offline-clocks"] === "0" ? 0 : count(values["offline-clocks"], "--offline-clocks"),
+    offlineClocks: count(values["offline-clocks"], "--offline-clocks", 0),
     backlogPunches: backlogOption(values.backlog),
   };
   const cap = values["concurrency-cap"];
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
       if (paintedShare < 0.01) throw new LocalStackError(`the chart in ${files.html} rendered blank (see ${png})`);
       console.log(`        ${png} (chart painted: ${(paintedShare * 100).toFixed(1)}% of its canvas)`);
     }
-    const syncsFailed = report.syncs !== undefined && report.syncs.done < report.syncs.clocks;
+    const syncsFailed = report.syncs !== undefined && (report.syncs.done < report.syncs.clocks || report.syncs.rejected !== report.syncs.expectedRejected);
     if (report.correctness.lost > 0 || report.correctness.duplicated > 0 || syncsFailed) process.exitCode = 1;
   } finally {
     await stack.stop();
@@ -122,15 +122,17 @@ correctness  sent ${correctness.sent}, accepted ${correctness.accepted}, rejecte
     syncs
       ? `
 syncs        ${syncs.clocks} offline clocks: ${syncs.accepted} accepted, ${syncs.done} done, ${syncs.failed} failed; done in ${syncs.timeToDoneMs ? `${seconds(syncs.timeToDoneMs.p50)} (p50), ${seconds(syncs.timeToDoneMs.max)} (max)` : "never"}
-             ${syncs.punches} punches: ${syncs.persisted} stored, ${syncs.duplicate} already stored, ${syncs.rejected} rejected`
+             ${syncs.punches} punches: ${syncs.persisted} stored, ${syncs.duplicate} already stored, ${syncs.rejected} rejected (${syncs.expectedRejected} sent invalid)`
       : ""
   }
 resources    peak memory of the local stack ${Math.round(resources.peakStackMemoryBytes / 1048576)} MiB`);
 }
 
-function count(value: string, flag: string): number {
+function count(value: string, flag: string, minimum = 1): number {
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new LocalStackError(`${flag} must be a whole number above 0, got "${value}"`);
+  if (!Number.isInteger(parsed) || parsed < minimum) {
+    throw new LocalStackError(`${flag} must be a whole number of at least ${minimum}, got "${value}"`);
+  }
   return parsed;
 }
 

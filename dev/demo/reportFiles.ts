@@ -69,6 +69,7 @@ ${
           ["done in (p50 / max)", syncs.timeToDoneMs ? `${seconds(syncs.timeToDoneMs.p50)} / ${seconds(syncs.timeToDoneMs.max)}` : "never"],
           ["punches", syncs.punches],
           ["stored / already stored / rejected", `${syncs.persisted} / ${syncs.duplicate} / ${syncs.rejected}`],
+          ["sent invalid", syncs.expectedRejected],
         ])}</table>`
       : ""
   }

@@ -42,7 +42,7 @@ export interface ShiftChangeReport {
     duplicated: number;
   };
   /** The offline clocks' bulk syncs, when the run had any. */
-  syncs?: SyncsReport;
+  syncs?: SyncsReport & { expectedRejected: number };
   resources: { peakStackMemoryBytes: number };
   timeline: TimelinePoint[];
 }
@@ -188,7 +188,7 @@ export async function runShiftChange(
       lost: expectedIds.size - Number(stored.rows[0]!.ours) - inDeadLetterQueue,
       duplicated: persisted - Number(stored.rows[0]!.distinct),
     },
-    ...(syncsReport && { syncs: syncsReport }),
+    ...(syncsReport && { syncs: { ...syncsReport, expectedRejected: offline.invalid } }),
     resources: { peakStackMemoryBytes: peakMemory },
     timeline,
   };

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { LocalstackContainer } from "@testcontainers/localstack";
 import { PostgreSqlContainer, type StartedPostgreSqlContainer } from "@testcontainers/postgresql";
-import type { StartedBackend } from "../../dev/backends/backend.ts";
+import { addressedByIp, type StartedBackend } from "../../dev/backends/backend.ts";
 
 const run = promisify(execFile);
 
@@ -46,7 +46,7 @@ export async function startSharedContainers(): Promise<{ endpoints: DockerEndpoi
     throw error;
   }
   return {
-    endpoints: { awsEndpoint: localstack.getConnectionUri(), database: databaseOf(postgres) },
+    endpoints: { awsEndpoint: addressedByIp(localstack.getConnectionUri()), database: databaseOf(postgres) },
     async stop() {
       await Promise.allSettled([localstack.stop(), postgres.stop()]);
     },

@@ -36,7 +36,7 @@ export async function insertPunches(db: Queryable, punches: readonly RecordedPun
 }
 
 /** An employee's punches whose device-local date falls in the range. */
-export async function punchesOf(db: Queryable, employeeId: string, range: DateRange): Promise<RecordedPunch[]> {
+export async function punchesOf(db: pg.Pool, employeeId: string, range: DateRange): Promise<RecordedPunch[]> {
   const result = await db.query<RecordedPunch>(
     `SELECT punch_id AS "punchId", employee_id AS "employeeId", device_id AS "deviceId", kind,
             occurred_at AS "occurredAt", to_json(received_at) #>> '{}' AS "receivedAt"
