@@ -1,6 +1,6 @@
 import { validatePunch, type RecordedPunch } from "./punch.ts";
 import { describeFieldErrors } from "./schemaErrors.ts";
-import { checkSyncEnvelope } from "./syncRequest.ts";
+import { checkSyncEnvelope, isSyncId } from "./syncRequest.ts";
 
 /** The message on the syncs queue: where the backlog is, not the backlog (SQS takes 1 MiB). */
 export interface ClaimCheck {
@@ -23,7 +23,7 @@ export interface RejectedPunch {
 export interface SyncCounts {
   /** Punches in the body. */
   received: number;
-  /** Punches that passed the schema. */
+  /** Punches that passed the schema, and the database's own checks (it has no year 0000). */
   accepted: number;
   /** New rows. */
   persisted: number;
@@ -75,10 +75,12 @@ export function parseClaimCheck(body: string): ClaimCheck {
     throw new UnrecoverableSyncError("the claim check is not JSON");
   }
   const strings = ["syncId", "deviceId", "bucket", "key", "receivedAt"] as const;
-  const missing = strings.filter((name) => typeof decoded?.[name] !== "string" || decoded[name] === "");
-  if (missing.length > 0 || typeof decoded.count !== "number") {
-    throw new UnrecoverableSyncError(`the claim check lacks ${[...missing, ...(typeof decoded?.count === "number" ? [] : ["count"])].join(", ")}`);
-  }
+  const missing = [
+    ...strings.filter((name) => typeof decoded?.[name] !== "string" || decoded[name] === ""),
+    ...(typeof decoded?.count === "number" ? [] : ["count"]),
+  ];
+  if (missing.length > 0) throw new UnrecoverableSyncError(`the claim check lacks ${missing.join(", ")}`);
+  if (!isSyncId(decoded.syncId as string)) throw new UnrecoverableSyncError("the claim check's syncId is not a UUID");
   return decoded as ClaimCheck;
 }
 

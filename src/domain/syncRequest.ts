@@ -80,6 +80,13 @@ export function syncIdentity(deviceId: string, idempotencyKey: string | undefine
   };
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Sync ids are UUIDs, random or derived from an Idempotency-Key. */
+export function isSyncId(value: string): boolean {
+  return UUID.test(value);
+}
+
 /** Identifies a body, to tell a retry from a different request that reuses its Idempotency-Key. */
 export function bodyDigest(body: string): string {
   return createHash("sha256").update(body).digest("hex");

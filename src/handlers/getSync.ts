@@ -3,12 +3,12 @@ import { databasePool } from "../adapters/postgres.ts";
 import { readResult, storedBacklogDigest } from "../adapters/syncBucket.ts";
 import { syncOf } from "../adapters/syncRepository.ts";
 import { syncStatusConfigFromEnv } from "../config.ts";
+import { isSyncId } from "../domain/syncRequest.ts";
 import { logger } from "../logger.ts";
 import { json } from "./httpResponses.ts";
 
 // Read at init: a missing setting fails the container's start, naming the variable.
 const config = syncStatusConfigFromEnv();
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * GET /punches/batches/{syncId}: done or failed from the syncs table; from the result object when
@@ -17,7 +17,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export const handler: APIGatewayProxyHandler = async (event) => {
   const syncId = event.pathParameters?.syncId ?? "";
-  if (!UUID.test(syncId)) {
+  if (!isSyncId(syncId)) {
     return json(400, { message: "Invalid path", errors: [{ field: "syncId", message: "must be the UUID that POST /punches/batches answered" }] });
   }
   const recorded = await syncOf(databasePool(config.database), syncId).catch((error: Error) => {
