@@ -1,5 +1,5 @@
 import { DeleteBucketCommand, CreateBucketCommand, GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { DeleteMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, DeleteMessageCommand, DeleteQueueCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { StartedBackend } from "../dev/backends/backend.ts";
@@ -68,6 +68,36 @@ describeOnBackend("bulk sync of offline clocks through an S3 claim check", () =>
     expect(accepted.body.syncId).toBe(refused.body.syncId);
     const result = await settledSync(accepted.body.statusUrl!);
     expect(result.counts).toEqual({ received: 20, accepted: 20, persisted: 20, duplicate: 0, rejected: 0 });
+  });
+
+  it("answers 503 when the syncs queue is away, leaves no backlog behind, and the retry with the same key makes one sync", async () => {
+    const syncs = suite.stack.queues.find((queue) => queue.logicalId === "SyncsQueue")!;
+    const deadLetters = suite.stack.queues.find((queue) => queue.logicalId === syncs.deadLetterQueueLogicalId)!;
+    const backlog = aBacklog(20);
+    await probe.sqs.send(new DeleteQueueCommand({ QueueUrl: syncs.url }));
+    let refused;
+    try {
+      refused = await postSync(suite.stack.apiUrl, backlog, "retry-after-sqs-outage");
+    } finally {
+      // Back as the local stack created it from serverless.yml.
+      await probe.sqs.send(
+        new CreateQueueCommand({
+          QueueName: syncs.name,
+          Attributes: {
+            VisibilityTimeout: String(syncs.visibilityTimeoutSeconds),
+            RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetters.arn, maxReceiveCount: syncs.maxReceiveCount }),
+          },
+        }),
+      );
+    }
+    expect(refused.status).toBe(503);
+    // Nothing half-written: the backlog stored before the queue refused its claim check is gone.
+    expect((await fetch(`${suite.stack.apiUrl}/punches/batches/${refused.body.syncId}`)).status).toBe(404);
+
+    const accepted = await postSync(suite.stack.apiUrl, backlog, "retry-after-sqs-outage");
+    expect(accepted.status).toBe(202);
+    expect(accepted.body.syncId).toBe(refused.body.syncId);
+    expect((await settledSync(accepted.body.statusUrl!)).counts).toMatchObject({ received: 20, persisted: 20 });
   });
 
   it("settles a 5,000-punch backlog with 2% invalid and 5% already stored punches to the exact counts and reasons", async () => {

@@ -1,4 +1,4 @@
-import { GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { UnrecoverableSyncError, type SyncResult } from "../domain/syncBacklog.ts";
 
 let s3: S3Client | undefined;
@@ -24,6 +24,10 @@ export async function putBacklog(bucket: string, syncId: string, body: string, b
       Metadata: { "body-sha256": bodySha256 },
     }),
   );
+}
+
+export async function deleteBacklog(bucket: string, syncId: string): Promise<void> {
+  await client().send(new DeleteObjectCommand({ Bucket: bucket, Key: backlogKey(syncId) }));
 }
 
 /** The digest of the body stored for this sync, or undefined when there is none. */

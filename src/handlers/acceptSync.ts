@@ -1,6 +1,6 @@
 import type { APIGatewayProxyHandler } from "aws-lambda";
 import { sendClaimCheck } from "../adapters/claimCheckQueue.ts";
-import { backlogKey, putBacklog, storedBacklogDigest } from "../adapters/syncBucket.ts";
+import { backlogKey, deleteBacklog, putBacklog, storedBacklogDigest } from "../adapters/syncBucket.ts";
 import { syncIntakeConfigFromEnv } from "../config.ts";
 import { bodyDigest, checkSyncEnvelope, syncIdentity } from "../domain/syncRequest.ts";
 import { logger } from "../logger.ts";
@@ -13,8 +13,8 @@ const config = syncIntakeConfigFromEnv();
  * POST /punches/batches: an offline clock's backlog. The body goes to the sync bucket as it came,
  * only a claim check goes through the queue, and the answer is 202 with where to ask for the
  * outcome. The object is written before its claim check is sent, so a claim check never names a
- * missing object; if either step fails the client gets a 503, and its retry with the same
- * Idempotency-Key names the same sync.
+ * missing object; if either step fails the client gets a 503 and what this request wrote is
+ * removed, and its retry with the same Idempotency-Key names the same sync.
  */
 export const handler: APIGatewayProxyHandler = async (event) => {
   const check = checkSyncEnvelope(event.body);
@@ -27,6 +27,7 @@ export const handler: APIGatewayProxyHandler = async (event) => {
   const body = event.body!;
   const digest = bodyDigest(body);
 
+  let wroteBacklog = false;
   try {
     const stored = idempotencyKey === undefined ? undefined : await storedBacklogDigest(config.bucket, syncId);
     if (stored !== undefined && stored !== digest) {
@@ -35,8 +36,12 @@ export const handler: APIGatewayProxyHandler = async (event) => {
         syncId,
       });
     }
-    if (stored === undefined) await putBacklog(config.bucket, syncId, body, digest);
-    // Sent again on a retry: the first attempt may have stored the object and failed here.
+    if (stored === undefined) {
+      await putBacklog(config.bucket, syncId, body, digest);
+      wroteBacklog = true;
+    }
+    // Sent on every attempt: an earlier one may have been queued without the client hearing of it;
+    // the consumer settles a sync once however many claim checks name it.
     await sendClaimCheck(config.queueUrl, {
       syncId,
       deviceId,
@@ -47,6 +52,12 @@ export const handler: APIGatewayProxyHandler = async (event) => {
     });
   } catch (error) {
     logger.error("sync not accepted", { syncId, error: (error as Error).message });
+    // A backlog no claim check names would wait forever; one an earlier request stored is its claim check's.
+    if (wroteBacklog) {
+      await deleteBacklog(config.bucket, syncId).catch((cleanup: Error) =>
+        logger.warn("backlog left for the bucket's lifecycle rule to expire", { syncId, error: cleanup.message }),
+      );
+    }
     return json(503, {
       message: "The sync could not be stored; retry with the same body and Idempotency-Key",
       ...(idempotencyKey !== undefined && { syncId }),
