@@ -96,15 +96,19 @@ describe("the packaged CloudFormation template", () => {
     expect(mappingProperties.ScalingConfig.MaximumConcurrency).toBeGreaterThanOrEqual(2);
   });
 
-  it("alarms on any message in the DLQ and on consumer errors and throttles", () => {
+  it("alarms on any message in either DLQ and on consumer errors and throttles", () => {
     const alarms = ofType("AWS::CloudWatch::Alarm").map(([, alarm]) => alarm.Properties as Record<string, any>);
     const alarmOn = (metric: string) => alarms.find((alarm) => alarm.MetricName === metric);
-    expect(alarmOn("ApproximateNumberOfMessagesVisible")).toMatchObject({
-      Namespace: "AWS/SQS",
-      Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": ["PunchesDeadLetterQueue", "QueueName"] } }],
-      Threshold: 0,
-      ComparisonOperator: "GreaterThanThreshold",
-    });
+    for (const deadLetterQueue of ["PunchesDeadLetterQueue", "SyncsDeadLetterQueue"]) {
+      const onQueue = alarms.find((alarm) => JSON.stringify(alarm.Dimensions).includes(`"${deadLetterQueue}"`));
+      expect(onQueue).toMatchObject({
+        Namespace: "AWS/SQS",
+        MetricName: "ApproximateNumberOfMessagesVisible",
+        Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": [deadLetterQueue, "QueueName"] } }],
+        Threshold: 0,
+        ComparisonOperator: "GreaterThanThreshold",
+      });
+    }
     for (const metric of ["Errors", "Throttles"]) {
       expect(alarmOn(metric)).toMatchObject({
         Namespace: "AWS/Lambda",
@@ -125,8 +129,10 @@ describe("the packaged CloudFormation template", () => {
     }
   });
 
-  it("takes database credentials from Secrets Manager and puts the functions in the database's VPC", () => {
-    for (const [, fn] of ofType("AWS::Lambda::Function")) {
+  it("takes database credentials from Secrets Manager and puts the functions that use it in the database's VPC", () => {
+    // POST /punches/batches only writes to S3 and SQS, so it stays outside.
+    expect(properties("AcceptSyncLambdaFunction").VpcConfig).toBeUndefined();
+    for (const [, fn] of ofType("AWS::Lambda::Function").filter(([logicalId]) => logicalId !== "AcceptSyncLambdaFunction")) {
       const fnProperties = fn.Properties as Record<string, any>;
       const variables = fnProperties.Environment.Variables as Record<string, string>;
       expect(variables.PGUSER).toMatch(/^\{\{resolve:secretsmanager:ponto\/ci\/database:SecretString:username\}\}$/);
