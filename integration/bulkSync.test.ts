@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import type { StartedBackend } from "../dev/backends/backend.ts";
 import { redriveDeadLetters } from "../dev/redriveDeadLetters.ts";
 import { writeServiceVariant } from "../dev/serviceVariant.ts";
-import { describeOnBackend, startIntegrationBackend } from "./support/backendFixture.ts";
+import { databaseServerOf, describeOnBackend, startIntegrationBackend } from "./support/backendFixture.ts";
 import { eventually } from "./support/eventually.ts";
 import { pipelineProbe, withConcurrency, type PipelineProbe } from "./support/pipelineProbe.ts";
 import { aPunch, postPunch } from "./support/punches.ts";
@@ -36,18 +36,8 @@ afterAll(async () => {
   await backend?.stop();
 });
 
-function databaseServer() {
-  if (!backend.databaseServer) throw new Error(`the ${backend.name} backend cannot stop its database; these scenarios need one that can`);
-  return backend.databaseServer;
-}
+const databaseServer = () => databaseServerOf(backend);
 
-const rowCount = async (punchIds: string[]) =>
-  (
-    await suite.db.query<{ total: number; distinct: number }>(
-      "SELECT count(*)::int AS total, count(DISTINCT punch_id)::int AS distinct FROM punches WHERE punch_id = ANY($1::uuid[])",
-      [punchIds],
-    )
-  ).rows[0]!;
 
 describeOnBackend("bulk sync of offline clocks through an S3 claim check", () => {
   it("answers 503 when the bucket refuses the backlog, and the retry with the same key makes one sync", async () => {
@@ -130,7 +120,7 @@ describeOnBackend("bulk sync of offline clocks through an S3 claim check", () =>
       expect(item.reason).toContain(invalid.get(item.index));
     }
     const valid = backlog.punches.filter((_, index) => !invalid.has(index)).map((punch) => punch.punchId);
-    expect(await rowCount(valid)).toEqual({ total: 4_900, distinct: 4_900 });
+    expect(await probe.rowCounts(valid)).toEqual({ total: 4_900, distinct: 4_900 });
 
     const stored = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: `results/${result.syncId}.json` }));
     expect(JSON.parse(await stored.Body!.transformToString())).toEqual(result);
@@ -150,7 +140,7 @@ describeOnBackend("bulk sync of offline clocks through an S3 claim check", () =>
     await eventually(() => probe.depth("syncs"), (depth) => depth === 0, { what: "the syncs queue to drain" });
     const syncs = await suite.db.query("SELECT persisted_count FROM syncs WHERE sync_id = $1", [result.syncId]);
     expect(syncs.rows).toEqual([{ persisted_count: 300 }]);
-    expect(await rowCount(backlog.punches.map((punch) => punch.punchId))).toEqual({ total: 300, distinct: 300 });
+    expect(await probe.rowCounts(backlog.punches.map((punch) => punch.punchId))).toEqual({ total: 300, distinct: 300 });
 
     const reused = await postSync(suite.stack.apiUrl, { ...backlog, punches: backlog.punches.slice(1) }, "backlog-of-monday");
     expect(reused.status).toBe(422);
@@ -167,9 +157,9 @@ describeOnBackend("bulk sync of offline clocks through an S3 claim check", () =>
     const result = await settledSync(sync.body.statusUrl!);
     expect(result.counts.persisted + result.counts.duplicate).toBe(400);
     const ids = backlog.punches.map((punch) => punch.punchId);
-    await eventually(() => rowCount(ids), (count) => count.total === 400, { what: "400 rows" });
+    await eventually(() => probe.rowCounts(ids), (count) => count.total === 400, { what: "400 rows" });
     await eventually(() => probe.depth("punches"), (depth) => depth === 0, { what: "the live punches to drain" });
-    expect(await rowCount(ids)).toEqual({ total: 400, distinct: 400 });
+    expect(await probe.rowCounts(ids)).toEqual({ total: 400, distinct: 400 });
   });
 
   it("completes a sync the database stopped in the middle of, losing and doubling nothing", async () => {
@@ -201,9 +191,9 @@ describeOnBackend("bulk sync of offline clocks through an S3 claim check", () =>
     await blocker.end().catch(() => {});
     await server.start();
 
-    const result = await settledSync(answer.body.statusUrl!, 30_000);
+    const result = await settledSync(answer.body.statusUrl!, { timeoutMs: 30_000 });
     expect(result.counts).toEqual({ received: 5_000, accepted: 5_000, persisted: 5_000, duplicate: 0, rejected: 0 });
-    expect(await rowCount(backlog.punches.map((punch) => punch.punchId))).toEqual({ total: 5_000, distinct: 5_000 });
+    expect(await probe.rowCounts(backlog.punches.map((punch) => punch.punchId))).toEqual({ total: 5_000, distinct: 5_000 });
     const source = (await suite.stack.status()).eventSources.find((candidate) => candidate.queue.endsWith("-syncs"));
     expect(source?.failedRecords).toBeGreaterThanOrEqual(1);
   });
@@ -235,7 +225,7 @@ describeOnBackend("bulk sync of offline clocks through an S3 claim check", () =>
       answer = await postSync(suite.stack.apiUrl, backlog);
       expect(answer.status).toBe(202);
       // maxReceiveCount deliveries, a 3 s visibility timeout apart; the status comes from the bucket.
-      const failed = await settledSync(answer.body.statusUrl!, 30_000);
+      const failed = await settledSync(answer.body.statusUrl!, { timeoutMs: 30_000 });
       expect(failed).toMatchObject({ status: "failed", failureReason: expect.stringMatching(/^gave up after 3 deliveries/) });
       await eventually(() => probe.depth("syncs-dlq"), (depth) => depth === 1, { what: "the claim check in the syncs DLQ", timeoutMs: 20_000 });
     } finally {
@@ -243,11 +233,7 @@ describeOnBackend("bulk sync of offline clocks through an S3 claim check", () =>
     }
 
     expect(await redriveDeadLetters(probe.sqs, probe.urlOf("syncs-dlq"), probe.urlOf("syncs"))).toBe(1);
-    const done = await eventually(
-      async () => (await (await fetch(answer.body.statusUrl!)).json()) as { status: string; counts?: { persisted: number } },
-      (status) => status.status === "done",
-      { what: "the redriven sync to be done" },
-    );
+    const done = await settledSync(answer.body.statusUrl!, { until: ["done"] });
     expect(done.counts?.persisted).toBe(50);
   });
 

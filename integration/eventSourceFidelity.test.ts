@@ -29,11 +29,10 @@ interface FidelityStack {
   send(orders: object[]): Promise<number>;
   depth(queue: "work" | "dlq"): Promise<number>;
   consumer(): Promise<{ invocations: number; peakConcurrency: number; throttles: number; timeouts: number }>;
-  stop(): Promise<void>;
 }
 
-/** A stack of the fidelity service, from a serverless.yml written with these settings. */
-async function startFidelityStack(settings: FidelitySettings): Promise<FidelityStack> {
+/** Runs a scenario on a stack of the fidelity service, from a serverless.yml written with these settings. */
+async function withFidelityStack(settings: FidelitySettings, scenario: (fidelity: FidelityStack) => Promise<void>): Promise<void> {
   const config = await writeFidelityService(settings);
   const batches: FidelityStack["batches"] = [];
   const stack = await startLocalStack({
@@ -47,7 +46,7 @@ async function startFidelityStack(settings: FidelitySettings): Promise<FidelityS
     },
   }).finally(() => config.remove());
   const url = (queue: "work" | "dlq") => stack.queues.find((candidate) => candidate.name.endsWith(queue === "work" ? "-work" : "-work-dlq"))!.url;
-  return {
+  const fidelity: FidelityStack = {
     stack,
     batches,
     async send(orders) {
@@ -59,8 +58,12 @@ async function startFidelityStack(settings: FidelitySettings): Promise<FidelityS
     async consumer() {
       return (await stack.status()).functions[0]!;
     },
-    stop: () => stack.stop(),
   };
+  try {
+    await scenario(fidelity);
+  } finally {
+    await stack.stop();
+  }
 }
 
 const orders = (count: number, order: object = {}) => Array.from({ length: count }, () => ({ ...order }));
@@ -68,22 +71,18 @@ const orders = (count: number, order: object = {}) => Array.from({ length: count
 describeOnBackend("the SQS event source runner, against AWS's documented behaviour", () => {
   it("runs exactly maximumConcurrency batches at once under a backlog, and follows serverless.yml when it changes", async () => {
     for (const cap of [2, 3]) {
-      const fidelity = await startFidelityStack({ maximumConcurrency: cap, batchSize: 1 });
-      try {
+      await withFidelityStack({ maximumConcurrency: cap, batchSize: 1 }, async (fidelity) => {
         await fidelity.send(orders(12, { sleepMs: 300 }));
         await eventually(() => fidelity.depth("work"), (depth) => depth === 0, { what: "the backlog to drain" });
         const consumer = await fidelity.consumer();
         expect(consumer.invocations).toBe(12);
         expect(consumer.peakConcurrency).toBe(cap);
-      } finally {
-        await fidelity.stop();
-      }
+      });
     }
   });
 
   it("hands over a batch when the batching window ends, or when it is full", async () => {
-    const fidelity = await startFidelityStack({ batchSize: 10, maximumBatchingWindow: 2 });
-    try {
+    await withFidelityStack({ batchSize: 10, maximumBatchingWindow: 2 }, async (fidelity) => {
       const sentAt = await fidelity.send(orders(3));
       await eventually(async () => fidelity.batches.length, (count) => count >= 1, { what: "the first batch" });
       expect(fidelity.batches[0]!.batch).toHaveLength(3);
@@ -94,14 +93,11 @@ describeOnBackend("the SQS event source runner, against AWS's documented behavio
         what: "all 28 messages delivered",
       });
       expect(Math.max(...fidelity.batches.map(({ batch }) => batch.length))).toBeLessThanOrEqual(10);
-    } finally {
-      await fidelity.stop();
-    }
+    });
   });
 
   it("sends healthy messages to the DLQ when reservedConcurrency throttles them and maxReceiveCount is 1", async () => {
-    const fidelity = await startFidelityStack({ reservedConcurrency: 1, maxReceiveCount: 1, visibilityTimeout: 5, timeout: 3 });
-    try {
+    await withFidelityStack({ reservedConcurrency: 1, maxReceiveCount: 1, visibilityTimeout: 5, timeout: 3 }, async (fidelity) => {
       await fidelity.send(orders(10, { sleepMs: 1_500 }));
       await eventually(
         async () => ({ work: await fidelity.depth("work"), dlq: await fidelity.depth("dlq") }),
@@ -114,14 +110,11 @@ describeOnBackend("the SQS event source runner, against AWS's documented behavio
       // Every message ran or was dead-lettered; one can do both when its throttle retry starts just
       // before its visibility timeout ends, the overlap AWS's six-times advice guards against.
       expect((await fidelity.depth("dlq")) + consumer.invocations).toBeGreaterThanOrEqual(10);
-    } finally {
-      await fidelity.stop();
-    }
+    });
   });
 
   it("sends none to the DLQ when maximumConcurrency caps the same load instead", async () => {
-    const fidelity = await startFidelityStack({ maximumConcurrency: 2, maxReceiveCount: 1, visibilityTimeout: 5, timeout: 3 });
-    try {
+    await withFidelityStack({ maximumConcurrency: 2, maxReceiveCount: 1, visibilityTimeout: 5, timeout: 3 }, async (fidelity) => {
       await fidelity.send(orders(10, { sleepMs: 1_500 }));
       await eventually(async () => (await fidelity.consumer()).invocations, (count) => count === 10, {
         what: "ten invocations",
@@ -130,41 +123,32 @@ describeOnBackend("the SQS event source runner, against AWS's documented behavio
       await eventually(() => fidelity.depth("work"), (depth) => depth === 0, { what: "the queue to empty" });
       expect(await fidelity.depth("dlq")).toBe(0);
       expect((await fidelity.consumer()).throttles).toBe(0);
-    } finally {
-      await fidelity.stop();
-    }
+    });
   });
 
   it("deletes the records of a batch that succeeded and retries only those in batchItemFailures", async () => {
-    const fidelity = await startFidelityStack({ batchSize: 10, maximumBatchingWindow: 1, visibilityTimeout: 2, maxReceiveCount: 2 });
-    try {
+    await withFidelityStack({ batchSize: 10, maximumBatchingWindow: 1, visibilityTimeout: 2, maxReceiveCount: 2 }, async (fidelity) => {
       await fidelity.send([...orders(4), { failItem: true }]);
       await eventually(() => fidelity.depth("dlq"), (depth) => depth === 1, { what: "the failing record in the DLQ", timeoutMs: 20_000 });
       const deliveries = new Map<string, number>();
       for (const id of fidelity.batches.flatMap(({ batch }) => batch)) deliveries.set(id, (deliveries.get(id) ?? 0) + 1);
       expect([...deliveries.values()].sort()).toEqual([1, 1, 1, 1, 2]);
       expect(await fidelity.depth("work")).toBe(0);
-    } finally {
-      await fidelity.stop();
-    }
+    });
   });
 
   it("fails a batch that runs past the function timeout, retries it, and moves it to the DLQ after maxReceiveCount", async () => {
-    const fidelity = await startFidelityStack({ timeout: 1, visibilityTimeout: 2, maxReceiveCount: 2 });
-    try {
+    await withFidelityStack({ timeout: 1, visibilityTimeout: 2, maxReceiveCount: 2 }, async (fidelity) => {
       await fidelity.send([{ sleepMs: 5_000 }]);
       await eventually(() => fidelity.depth("dlq"), (depth) => depth === 1, { what: "the message in the DLQ", timeoutMs: 20_000 });
       const consumer = await fidelity.consumer();
       expect(consumer.timeouts).toBe(2);
       expect(await fidelity.depth("work")).toBe(0);
-    } finally {
-      await fidelity.stop();
-    }
+    });
   });
 
   it("consumes nothing with reservedConcurrency 0, and warns about the settings AWS advises against", async () => {
-    const fidelity = await startFidelityStack({ reservedConcurrency: 0, visibilityTimeout: 10, timeout: 5 });
-    try {
+    await withFidelityStack({ reservedConcurrency: 0, visibilityTimeout: 10, timeout: 5 }, async (fidelity) => {
       expect(fidelity.stack.warnings).toEqual(
         expect.arrayContaining([
           expect.stringContaining("reservedConcurrency is 0, the kill switch"),
@@ -176,22 +160,17 @@ describeOnBackend("the SQS event source runner, against AWS's documented behavio
       await new Promise((resolve) => setTimeout(resolve, 3_000));
       expect((await fidelity.consumer()).invocations).toBe(0);
       expect(await fidelity.depth("work")).toBe(3);
-    } finally {
-      await fidelity.stop();
-    }
+    });
   });
 
   it("warns when reserved concurrency meets a low maxReceiveCount", async () => {
-    const fidelity = await startFidelityStack({ reservedConcurrency: 2, maxReceiveCount: 2 });
-    try {
+    await withFidelityStack({ reservedConcurrency: 2, maxReceiveCount: 2 }, async (fidelity) => {
       expect(fidelity.stack.warnings).toEqual(
         expect.arrayContaining([
           expect.stringContaining("reservedConcurrency 2 with maxReceiveCount 2"),
           expect.stringContaining("Set the sqs event's maximumConcurrency to at most 2"),
         ]),
       );
-    } finally {
-      await fidelity.stop();
-    }
+    });
   });
 });

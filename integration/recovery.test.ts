@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import type { StartedBackend } from "../dev/backends/backend.ts";
 import { redriveDeadLetters } from "../dev/redriveDeadLetters.ts";
 import { writeServiceVariant, type ServiceVariant } from "../dev/serviceVariant.ts";
-import { describeOnBackend, startIntegrationBackend } from "./support/backendFixture.ts";
+import { databaseServerOf, describeOnBackend, startIntegrationBackend } from "./support/backendFixture.ts";
 import { eventually } from "./support/eventually.ts";
 import { pipelineProbe, withConcurrency, type PipelineProbe } from "./support/pipelineProbe.ts";
 import { aPunch, postPunch } from "./support/punches.ts";
@@ -36,10 +36,7 @@ async function withVariantStack(variant: ServiceVariant, scenario: (suite: Suite
   }
 }
 
-function databaseServer() {
-  if (!backend.databaseServer) throw new Error(`the ${backend.name} backend cannot stop its database; these scenarios need one that can`);
-  return backend.databaseServer;
-}
+const databaseServer = () => databaseServerOf(backend);
 
 describeOnBackend("recovery: what SQS and Postgres really do", () => {
   it("stores the good records of a batch at once and retries only the one the database refuses", async () => {
@@ -100,11 +97,7 @@ describeOnBackend("recovery: what SQS and Postgres really do", () => {
 
       const ids = burst.map((punch) => punch.punchId);
       await eventually(() => probe.rowsFor(ids), (rows) => rows.length === 600, { what: "600 rows", timeoutMs: 45_000, intervalMs: 250 });
-      const { rows } = await suite.db.query(
-        "SELECT count(*)::int AS total, count(DISTINCT punch_id)::int AS distinct FROM punches WHERE punch_id = ANY($1::uuid[])",
-        [ids],
-      );
-      expect(rows[0]).toEqual({ total: 600, distinct: 600 });
+      expect(await probe.rowCounts(ids)).toEqual({ total: 600, distinct: 600 });
       expect(await probe.depth("dlq")).toBe(0);
     });
   });

@@ -16,13 +16,9 @@ export interface DatabaseConfig {
  * (on AWS from stage params and Secrets Manager; locally from the backend the dev stack started).
  */
 export function databaseConfigFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
-  const port = Number(required(env, "PGPORT", "a TCP port such as 5432"));
-  if (!Number.isInteger(port) || port <= 0) {
-    throw new ConfigurationError(`PGPORT must be a TCP port such as 5432, got "${env.PGPORT}"`);
-  }
   return {
     host: required(env, "PGHOST", "the database host name"),
-    port,
+    port: positiveInteger(env, "PGPORT", "a TCP port such as 5432"),
     database: required(env, "PGDATABASE", "the database name"),
     user: required(env, "PGUSER", "the database user"),
     password: required(env, "PGPASSWORD", "the database password"),
@@ -34,11 +30,11 @@ export interface ConsumerConfig {
   deadLetterQueueUrl: string;
 }
 
-/** What the punches consumer needs; read when its container starts, so a gap fails at once. */
+/** What a queue consumer needs; read when its container starts, so a gap fails at once. */
 export function consumerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ConsumerConfig {
   return {
     database: databaseConfigFromEnv(env),
-    deadLetterQueueUrl: required(env, "DEAD_LETTER_QUEUE_URL", "the URL of the punches dead-letter queue"),
+    deadLetterQueueUrl: required(env, "DEAD_LETTER_QUEUE_URL", "the URL of the dead-letter queue of the function's queue"),
   };
 }
 
@@ -55,22 +51,15 @@ export function syncIntakeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): S
   };
 }
 
-export interface SyncConsumerConfig {
-  database: DatabaseConfig;
-  deadLetterQueueUrl: string;
+export interface SyncConsumerConfig extends ConsumerConfig {
   /** The syncs queue's maxReceiveCount: the delivery after which SQS gives a sync to its DLQ. */
   maxReceiveCount: number;
 }
 
 export function syncConsumerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): SyncConsumerConfig {
-  const maxReceiveCount = Number(required(env, "SYNC_MAX_RECEIVE_COUNT", "the syncs queue's maxReceiveCount"));
-  if (!Number.isInteger(maxReceiveCount) || maxReceiveCount < 1) {
-    throw new ConfigurationError(`SYNC_MAX_RECEIVE_COUNT must be a whole number of at least 1, got "${env.SYNC_MAX_RECEIVE_COUNT}"`);
-  }
   return {
-    database: databaseConfigFromEnv(env),
-    deadLetterQueueUrl: required(env, "DEAD_LETTER_QUEUE_URL", "the URL of the syncs dead-letter queue"),
-    maxReceiveCount,
+    ...consumerConfigFromEnv(env),
+    maxReceiveCount: positiveInteger(env, "SYNC_MAX_RECEIVE_COUNT", "the syncs queue's maxReceiveCount, a whole number of at least 1"),
   };
 }
 
@@ -88,5 +77,11 @@ function required(env: NodeJS.ProcessEnv, name: string, expected: string): strin
   if (value === undefined || value === "") {
     throw new ConfigurationError(`${name} is not set: expected ${expected}`);
   }
+  return value;
+}
+
+function positiveInteger(env: NodeJS.ProcessEnv, name: string, expected: string): number {
+  const value = Number(required(env, name, expected));
+  if (!Number.isInteger(value) || value < 1) throw new ConfigurationError(`${name} must be ${expected}, got "${env[name]}"`);
   return value;
 }

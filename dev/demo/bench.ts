@@ -10,6 +10,7 @@ import { freePort } from "../ports.ts";
 import { compareDrains, type DrainResult } from "./drainComparison.ts";
 import { runShiftChange, type ShiftChangeReport } from "./shiftChangeRun.ts";
 import { useOrStartStack } from "./stackProcess.ts";
+import { percentile } from "./percentile.ts";
 
 const FIXED = { punches: 20_000, clocks: 300, duplicateShare: 0.02, invalidShare: 0.01 };
 const BASELINE_BACKLOG = 10_000;
@@ -47,10 +48,7 @@ for (let run = 1; run <= runs; run += 1) {
 }
 
 const all = reports.map(figures);
-const median = (pick: (row: ReturnType<typeof figures>) => number) => {
-  const sorted = all.map(pick).sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-};
+const median = (pick: (row: ReturnType<typeof figures>) => number) => percentile(all.map(pick).sort((a, b) => a - b), 50);
 console.log(`\nmedian of ${runs}: ${summary({
   requestsPerSecond: median((row) => row.requestsPerSecond),
   p99: median((row) => row.p99),

@@ -1,3 +1,5 @@
+import { percentile } from "./percentile.ts";
+
 /** How the offline clocks' bulk syncs went, apart from the live burst. */
 export interface SyncsReport {
   clocks: number;
@@ -56,6 +58,6 @@ export async function runOfflineSyncs(apiUrl: string, bodies: string[], runId: s
     persisted: sum("persisted"),
     duplicate: sum("duplicate"),
     rejected: sum("rejected"),
-    timeToDoneMs: times.length ? { p50: times[Math.floor(times.length / 2)]!, max: times.at(-1)! } : null,
+    timeToDoneMs: times.length ? { p50: percentile(times, 50), max: times.at(-1)! } : null,
   };
 }

@@ -1,6 +1,7 @@
 import autocannon from "autocannon";
 import pg from "pg";
 import { runOfflineSyncs, type SyncsReport } from "./offlineSyncs.ts";
+import { percentile } from "./percentile.ts";
 import { offlineBacklogs, shiftChange, type ShiftChangeSettings } from "./shiftChange.ts";
 import type { RunningStack } from "./stackProcess.ts";
 import type { LocalStatus } from "../localStatus.ts";
@@ -161,7 +162,7 @@ export async function runShiftChange(
   const persisted = Number(stored.rows[0]!.total);
   const inDeadLetterQueue = punchesQueueOf(finalStatus)?.deadLetterQueue?.visible ?? 0;
   latencies.sort((a, b) => a - b);
-  const percentile = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0);
+  const latency = (p: number) => Math.round(percentile(latencies, p));
 
   return {
     settings,
@@ -169,7 +170,7 @@ export async function runShiftChange(
       requests: plan.bodies.length,
       durationMs: ingestMs,
       requestsPerSecond: Math.round((plan.bodies.length / ingestMs) * 1000),
-      latencyMs: { p50: percentile(50), p95: percentile(95), p99: percentile(99), max: Math.round(latencies.at(-1) ?? 0) },
+      latencyMs: { p50: latency(50), p95: latency(95), p99: latency(99), max: Math.round(latencies.at(-1) ?? 0) },
       statusCodes,
     },
     drain: {

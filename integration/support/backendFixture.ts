@@ -24,6 +24,12 @@ export async function startIntegrationBackend({ ownDatabase = false } = {}): Pro
   }
 }
 
+/** The backend's database server, for scenarios that stop it; fails with the reason when it has none. */
+export function databaseServerOf(backend: StartedBackend): NonNullable<StartedBackend["databaseServer"]> {
+  if (!backend.databaseServer) throw new Error(`the ${backend.name} backend cannot stop its database; these scenarios need one that can`);
+  return backend.databaseServer;
+}
+
 /**
  * `describe` with the backend in its name. When auto fell back to embedded, the docker variant
  * is registered too, as skipped, so a run without Docker says so instead of passing silently.

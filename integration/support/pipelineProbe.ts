@@ -14,6 +14,8 @@ export interface PipelineProbe {
   depth(queue: QueueRole): Promise<number>;
   urlOf(queue: QueueRole): string;
   rowsFor(punchIds: string[]): Promise<Array<{ punch_id: string; correlation_id: string | null }>>;
+  /** Rows for these punches, and how many distinct: equal unless a punch was stored twice. */
+  rowCounts(punchIds: string[]): Promise<{ total: number; distinct: number }>;
   /** Sends bodies straight to the punches queue, as another producer would. */
   enqueue(bodies: string[]): Promise<void>;
   /** Up to ten messages of a dead-letter queue, with their attributes; they become visible again. */
@@ -50,6 +52,13 @@ export function pipelineProbe({ stack, db }: SuiteStack): PipelineProbe {
         [punchIds],
       );
       return rows;
+    },
+    async rowCounts(punchIds) {
+      const { rows } = await db.query<{ total: number; distinct: number }>(
+        "SELECT count(*)::int AS total, count(DISTINCT punch_id)::int AS distinct FROM punches WHERE punch_id = ANY($1::uuid[])",
+        [punchIds],
+      );
+      return rows[0]!;
     },
     enqueue: (bodies) => enqueueBodies(sqs, punches.url, bodies),
     async receiveDeadLetters(queue = "dlq") {

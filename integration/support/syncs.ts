@@ -18,11 +18,14 @@ export async function postSync(apiUrl: string, body: unknown, idempotencyKey?: s
   return { status: response.status, body: (await response.json()) as SyncAnswer["body"] };
 }
 
-/** Polls the status URL until the sync is done or failed (pending, or not known yet, before). */
-export async function settledSync(statusUrl: string, timeoutMs = 20_000): Promise<SyncResult> {
+/** Polls the status URL until the sync is done or failed (pending, or not known yet, before), or one of `until`. */
+export async function settledSync(
+  statusUrl: string,
+  { timeoutMs = 20_000, until = ["done", "failed"] }: { timeoutMs?: number; until?: Array<SyncResult["status"]> } = {},
+): Promise<SyncResult> {
   return eventually(
     async () => (await (await fetch(statusUrl)).json()) as SyncResult | { status?: "pending" },
-    (result) => result.status === "done" || result.status === "failed",
+    (result) => (until as Array<string | undefined>).includes(result.status),
     { what: `the sync at ${statusUrl} to settle`, timeoutMs, intervalMs: 200 },
   ) as Promise<SyncResult>;
 }
