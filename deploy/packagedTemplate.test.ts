@@ -5,8 +5,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CloudFormationResource, CloudFormationTemplate } from "../dev/template/cloudFormation.ts";
-import { packageService } from "../dev/template/packageService.ts";
+import type { CloudFormationResource, CloudFormationTemplate } from "../dev/aws/cloudformation/intrinsics.ts";
+import { packageService } from "../dev/aws/cloudformation/packageService.ts";
 import punchSchema from "../src/domain/punch.schema.json" with { type: "json" };
 
 const serviceDir = dirname(dirname(fileURLToPath(import.meta.url)));

@@ -6,12 +6,12 @@
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import type { StartedBackend } from "./backends/backend.ts";
-import { BACKEND_CHOICES, chooseBackend } from "./backends/chooseBackend.ts";
+import type { StartedBackend } from "./aws/backends/backend.ts";
+import { BACKEND_CHOICES, chooseBackend } from "./backendChoice.ts";
 import { renderLogLine, renderStatusLine } from "./console.ts";
-import { LocalStackError } from "./errors.ts";
-import { startLocalStack, type LocalStack } from "./localStack.ts";
-import { assertPortsFree } from "./ports.ts";
+import { LocalAwsError } from "./aws/errors.ts";
+import { startLocalAws, type LocalAws } from "./aws/localAws.ts";
+import { assertPortsFree } from "./process/ports.ts";
 
 const HELP = `Usage: npm run dev -- [options]
 
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   ]);
 
   let startedBackend: StartedBackend | undefined;
-  let stack: LocalStack | undefined;
+  let stack: LocalAws | undefined;
   let statusTimer: NodeJS.Timeout | undefined;
   let stopping = false;
   const stop = async (reason: string, exitCode = 0) => {
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
 
   startedBackend = await backend.start();
   try {
-    stack = await startLocalStack({
+    stack = await startLocalAws({
       backend: startedBackend,
       serviceDir,
       stage: values.stage,
@@ -142,12 +142,12 @@ ready: stage ${stack.stage} on the ${startedBackend.name} backend; Ctrl-C stops 
 function portOption(value: string, flag: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port <= 0 || port > 65_535) {
-    throw new LocalStackError(`${flag} must be a TCP port (1-65535), got "${value}"`);
+    throw new LocalAwsError(`${flag} must be a TCP port (1-65535), got "${value}"`);
   }
   return port;
 }
 
 main().catch((error: Error) => {
-  console.error(error instanceof LocalStackError ? `error: ${error.message}` : error);
+  console.error(error instanceof LocalAwsError ? `error: ${error.message}` : error);
   process.exit(1);
 });

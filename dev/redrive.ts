@@ -4,9 +4,9 @@
  */
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { parseArgs } from "node:util";
-import { LocalStackError } from "./errors.ts";
-import type { LocalStatus } from "./localStatus.ts";
-import { redriveDeadLetters } from "./redriveDeadLetters.ts";
+import { LocalAwsError } from "./aws/errors.ts";
+import type { LocalStatus } from "./aws/localStatus.ts";
+import { redriveDeadLetters } from "./aws/sqs/redriveDeadLetters.ts";
 
 const { values } = parseArgs({
   options: {
@@ -28,11 +28,11 @@ source queues. Read why they failed first: each parked punch carries a failureRe
   try {
     status = (await (await fetch(`${values.api}/_local/status`)).json()) as LocalStatus;
   } catch {
-    throw new LocalStackError(`no local stack answers at ${values.api}: start it with \`npm run dev\`, or pass --api`);
+    throw new LocalAwsError(`no local stack answers at ${values.api}: start it with \`npm run dev\`, or pass --api`);
   }
   const sources = status.queues.filter((queue) => queue.deadLetterQueue && (!values.queue || queue.name === values.queue));
   if (sources.length === 0) {
-    throw new LocalStackError(`no queue with a DLQ${values.queue ? ` named ${values.queue}` : ""}; the stack has: ${status.queues.map((queue) => queue.name).join(", ")}`);
+    throw new LocalAwsError(`no queue with a DLQ${values.queue ? ` named ${values.queue}` : ""}; the stack has: ${status.queues.map((queue) => queue.name).join(", ")}`);
   }
   const sqs = new SQSClient({ endpoint: status.awsEndpoint, region: status.region, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
   try {
@@ -46,6 +46,6 @@ source queues. Read why they failed first: each parked punch carries a failureRe
 }
 
 main().catch((error: Error) => {
-  console.error(error instanceof LocalStackError ? `error: ${error.message}` : error);
+  console.error(error instanceof LocalAwsError ? `error: ${error.message}` : error);
   process.exit(1);
 });

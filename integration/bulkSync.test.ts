@@ -2,8 +2,8 @@ import { DeleteBucketCommand, CreateBucketCommand, GetObjectCommand, S3Client } 
 import { CreateQueueCommand, DeleteMessageCommand, DeleteQueueCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { StartedBackend } from "../dev/backends/backend.ts";
-import { redriveDeadLetters } from "../dev/redriveDeadLetters.ts";
+import type { StartedBackend } from "../dev/aws/backends/backend.ts";
+import { redriveDeadLetters } from "../dev/aws/sqs/redriveDeadLetters.ts";
 import { writeServiceVariant } from "../dev/serviceVariant.ts";
 import { databaseServerOf, describeOnBackend, startIntegrationBackend } from "./support/backendFixture.ts";
 import { eventually } from "./support/eventually.ts";

@@ -3,8 +3,8 @@ import { once } from "node:events";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { waitForOutput } from "../dev/childProcess.ts";
-import { freePort } from "../dev/ports.ts";
+import { waitForOutput } from "../dev/process/childProcess.ts";
+import { freePort } from "../dev/process/ports.ts";
 
 const DEV_MAIN = fileURLToPath(new URL("../dev/main.ts", import.meta.url));
 const running: ChildProcess[] = [];

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { StartedBackend } from "../dev/backends/backend.ts";
-import { enqueueBodies } from "../dev/enqueueBodies.ts";
-import { startLocalStack, type LocalStack } from "../dev/localStack.ts";
+import type { StartedBackend } from "../dev/aws/backends/backend.ts";
+import { enqueueBodies } from "../dev/aws/sqs/enqueueBodies.ts";
+import { startLocalAws, type LocalAws } from "../dev/aws/localAws.ts";
 import { fidelityServiceDir, writeFidelityService, type FidelitySettings } from "./fixtures/fidelity/fidelityService.ts";
 import { describeOnBackend, startIntegrationBackend } from "./support/backendFixture.ts";
 import { eventually } from "./support/eventually.ts";
@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 interface FidelityStack {
-  stack: LocalStack;
+  stack: LocalAws;
   /** Each invocation's batch of message ids, with the time it started. */
   batches: Array<{ batch: string[]; at: number }>;
   send(orders: object[]): Promise<number>;
@@ -35,7 +35,7 @@ interface FidelityStack {
 async function withFidelityStack(settings: FidelitySettings, scenario: (fidelity: FidelityStack) => Promise<void>): Promise<void> {
   const config = await writeFidelityService(settings);
   const batches: FidelityStack["batches"] = [];
-  const stack = await startLocalStack({
+  const stack = await startLocalAws({
     backend,
     serviceDir: fidelityServiceDir,
     configFile: config.configFile,

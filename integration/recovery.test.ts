@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { StartedBackend } from "../dev/backends/backend.ts";
-import { redriveDeadLetters } from "../dev/redriveDeadLetters.ts";
+import type { StartedBackend } from "../dev/aws/backends/backend.ts";
+import { redriveDeadLetters } from "../dev/aws/sqs/redriveDeadLetters.ts";
 import { writeServiceVariant, type ServiceVariant } from "../dev/serviceVariant.ts";
 import { databaseServerOf, describeOnBackend, startIntegrationBackend } from "./support/backendFixture.ts";
 import { eventually } from "./support/eventually.ts";

@@ -6,15 +6,15 @@ import { fileURLToPath } from "node:url";
 import { CreateQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
 import pg from "pg";
 import type { DatabaseConfig } from "../../src/config.ts";
-import type { StartedBackend } from "../backends/backend.ts";
-import { startFauxqsThread } from "../backends/fauxqsThread.ts";
-import { stopChild, waitForOutput } from "../childProcess.ts";
+import type { StartedBackend } from "../aws/backends/backend.ts";
+import { startFauxqsThread } from "../aws/backends/fauxqsThread.ts";
+import { stopChild, waitForOutput } from "../process/childProcess.ts";
 import { prepareDatabase } from "../database.ts";
-import { enqueueBodies } from "../enqueueBodies.ts";
-import { startLocalStack } from "../localStack.ts";
-import { freePort } from "../ports.ts";
-import { packageService } from "../template/packageService.ts";
-import { readServiceModel } from "../template/serviceModel.ts";
+import { enqueueBodies } from "../aws/sqs/enqueueBodies.ts";
+import { startLocalAws } from "../aws/localAws.ts";
+import { freePort } from "../process/ports.ts";
+import { packageService } from "../aws/cloudformation/packageService.ts";
+import { readServiceModel } from "../aws/cloudformation/serviceModel.ts";
 import { shiftChange } from "./shiftChange.ts";
 
 export interface DrainResult {
@@ -41,7 +41,7 @@ export async function compareDrains(backend: StartedBackend, punches: number): P
 async function drainWithKit(backend: StartedBackend, punches: number): Promise<DrainResult> {
   const stage = `kit${randomBytes(3).toString("hex")}`;
   await prefillPunchesQueue(backend.awsEndpoint, stage, punches);
-  const stack = await startLocalStack({ backend, serviceDir, stage, apiPort: 0 });
+  const stack = await startLocalAws({ backend, serviceDir, stage, apiPort: 0 });
   const startedAt = Date.now();
   try {
     return await timeDrain("kit event source runner", startedAt, stack.database, punches);

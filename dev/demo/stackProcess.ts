@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { stopChild, waitForOutput } from "../childProcess.ts";
-import { LocalStackError } from "../errors.ts";
-import type { LocalStatus } from "../localStatus.ts";
+import { stopChild, waitForOutput } from "../process/childProcess.ts";
+import { LocalAwsError } from "../aws/errors.ts";
+import type { LocalStatus } from "../aws/localStatus.ts";
 
 export interface RunningStack {
   apiUrl: string;
@@ -34,11 +34,11 @@ export async function useOrStartStack(apiUrl: string, devArgs: string[], databas
   try {
     await status();
     if (!databaseUrl) {
-      throw new LocalStackError(`a stack already runs at ${apiUrl}; pass --database-url with the Postgres URL it printed`);
+      throw new LocalAwsError(`a stack already runs at ${apiUrl}; pass --database-url with the Postgres URL it printed`);
     }
     return { apiUrl, databaseUrl, started: false, status, stop: async () => {} };
   } catch (error) {
-    if (error instanceof LocalStackError) throw error;
+    if (error instanceof LocalAwsError) throw error;
   }
 
   const port = new URL(apiUrl).port || "80";
@@ -47,7 +47,7 @@ export async function useOrStartStack(apiUrl: string, devArgs: string[], databas
     env: { ...process.env, POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "WARN" },
   });
   const output = await waitForOutput(child, /^ready:/m, "the local stack").catch((error: Error) => {
-    throw new LocalStackError(error.message);
+    throw new LocalAwsError(error.message);
   });
   return {
     apiUrl,

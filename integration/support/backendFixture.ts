@@ -1,9 +1,9 @@
 import { describe, inject } from "vitest";
-import type { StartedBackend } from "../../dev/backends/backend.ts";
-import { embeddedBackend } from "../../dev/backends/embeddedBackend.ts";
-import { externalBackend } from "../../dev/backends/externalBackend.ts";
-import { freePort } from "../../dev/ports.ts";
-import { sharedDockerBackend, startOwnPostgres } from "./dockerContainers.ts";
+import type { StartedBackend } from "../../dev/aws/backends/backend.ts";
+import { embeddedBackend } from "../../dev/aws/backends/embeddedBackend.ts";
+import { externalBackend } from "../../dev/aws/backends/externalBackend.ts";
+import { freePort } from "../../dev/process/ports.ts";
+import { sharedDockerBackend, startOwnPostgres } from "../../dev/aws/backends/testcontainers.ts";
 
 /**
  * The backend for one suite: embedded ones are cheap and start per suite; docker ones share the

@@ -1,5 +1,5 @@
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
-import { enqueueBodies } from "../../dev/enqueueBodies.ts";
+import { enqueueBodies } from "../../dev/aws/sqs/enqueueBodies.ts";
 import type { SuiteStack } from "./suiteStack.ts";
 
 type QueueRole = "punches" | "dlq" | "syncs" | "syncs-dlq";

@@ -1,7 +1,7 @@
 import { CreateBucketCommand, HeadBucketCommand, type S3Client } from "@aws-sdk/client-s3";
-import { LocalStackError } from "./errors.ts";
-import { resolveString, type IntrinsicContext, type LocalResource } from "./template/cloudFormation.ts";
-import type { BucketDefinition } from "./template/serviceModel.ts";
+import { LocalAwsError } from "../errors.ts";
+import { resolveString, type IntrinsicContext, type LocalResource } from "../cloudformation/intrinsics.ts";
+import type { BucketDefinition } from "../cloudformation/serviceModel.ts";
 
 /**
  * Creates the template's buckets (kept if they exist, as on a Docker backend from an earlier run)
@@ -16,7 +16,7 @@ export async function provisionBuckets(
   const names: string[] = [];
   for (const bucket of buckets) {
     if (bucket.bucketName === undefined) {
-      throw new LocalStackError(`${bucket.logicalId} has no BucketName; the local stack needs one to create it`);
+      throw new LocalAwsError(`${bucket.logicalId} has no BucketName; the local stack needs one to create it`);
     }
     const name = resolveString(bucket.bucketName, context);
     const exists = await s3.send(new HeadBucketCommand({ Bucket: name })).then(

@@ -1,25 +1,25 @@
 import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { resolve } from "node:path";
-import type { DatabaseConfig } from "../src/config.ts";
-import { startHttpApi, type ApiRoute } from "./api/httpApi.ts";
-import { lambdaProxyRoute } from "./api/lambdaProxyRoute.ts";
-import { queueSender } from "./api/queueSender.ts";
-import { storageFirstRoute } from "./api/storageFirstRoute.ts";
+import type { DatabaseConfig } from "../../src/config.ts";
+import { startHttpApi, type ApiRoute } from "./apigateway/httpApi.ts";
+import { lambdaProxyRoute } from "./apigateway/lambdaProxyRoute.ts";
+import { queueSender } from "./sqs/queueSender.ts";
+import { sqsIntegrationRoute } from "./apigateway/sqsIntegrationRoute.ts";
 import type { StartedBackend } from "./backends/backend.ts";
-import { prepareDatabase } from "./database.ts";
-import { LocalStackError } from "./errors.ts";
-import { configurationWarnings } from "./configurationWarnings.ts";
-import { EventSourceRunner } from "./eventSourceRunner.ts";
+import { prepareDatabase } from "../database.ts";
+import { LocalAwsError } from "./errors.ts";
+import { configurationWarnings } from "./lambda/configurationWarnings.ts";
+import { EventSourceRunner } from "./lambda/eventSourceRunner.ts";
 import { FunctionRuntime } from "./lambda/functionRuntime.ts";
 import { localStatus, type LocalStatus } from "./localStatus.ts";
-import { provisionBuckets } from "./provisionBuckets.ts";
-import { provisionQueues, type ProvisionedQueue } from "./provisionQueues.ts";
-import { resolveIntrinsics, resolveString, type IntrinsicContext, type LocalResource } from "./template/cloudFormation.ts";
-import { packageService } from "./template/packageService.ts";
-import { readServiceModel, type FunctionDefinition } from "./template/serviceModel.ts";
+import { provisionBuckets } from "./s3/provisionBuckets.ts";
+import { provisionQueues, type ProvisionedQueue } from "./sqs/provisionQueues.ts";
+import { resolveIntrinsics, resolveString, type IntrinsicContext, type LocalResource } from "./cloudformation/intrinsics.ts";
+import { packageService } from "./cloudformation/packageService.ts";
+import { readServiceModel, type FunctionDefinition } from "./cloudformation/serviceModel.ts";
 
-export interface LocalStackOptions {
+export interface LocalAwsOptions {
   backend: StartedBackend;
   serviceDir: string;
   /** Relative to serviceDir; another file lets a suite try a variant of serverless.yml. */
@@ -33,7 +33,7 @@ export interface LocalStackOptions {
   onStep?: (step: string) => void;
 }
 
-export interface LocalStack {
+export interface LocalAws {
   apiUrl: string;
   /** The API's routes, as serverless.yml declares them: "/employees/{employeeId}/timesheet". */
   routes: Array<{ method: string; path: string }>;
@@ -59,7 +59,7 @@ const LOCAL_CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" };
  * migrates its database, and runs its functions, event sources and API from the compiled
  * template. The handlers are the files that deploy; nothing in them knows they run locally.
  */
-export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws> {
   const { backend, serviceDir } = options;
   const step = options.onStep ?? (() => {});
   step("packaging serverless.yml");
@@ -127,7 +127,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const runtimeOf = (logicalId: string) => functions[model.functions.findIndex((fn) => fn.logicalId === logicalId)]!;
   const queueOf = (logicalId: string) => {
     const queue = queues.find((candidate) => candidate.logicalId === logicalId);
-    if (!queue) throw new LocalStackError(`an event source reads ${logicalId}, which is not an SQS queue of this service`);
+    if (!queue) throw new LocalAwsError(`an event source reads ${logicalId}, which is not an SQS queue of this service`);
     return queue;
   };
 
@@ -153,11 +153,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
     const queueName = resolveString(route.uri, context).split("/").at(-1);
     const queue = queues.find((candidate) => candidate.name === queueName);
-    if (!queue) throw new LocalStackError(`${route.method} ${route.path} sends to ${queueName}, which is not a queue of this service`);
+    if (!queue) throw new LocalAwsError(`${route.method} ${route.path} sends to ${queueName}, which is not a queue of this service`);
     return {
       method: route.method,
       path: route.path,
-      handle: storageFirstRoute(route, { send: queueSender(sqs, queue.url), gatewayResponses: model.gatewayResponses, stage }),
+      handle: sqsIntegrationRoute(route, { send: queueSender(sqs, queue.url), gatewayResponses: model.gatewayResponses, stage }),
     };
   });
 

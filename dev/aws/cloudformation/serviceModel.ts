@@ -1,5 +1,5 @@
-import { LocalStackError } from "../errors.ts";
-import { resourcesOfType, type CloudFormationTemplate } from "./cloudFormation.ts";
+import { LocalAwsError } from "../errors.ts";
+import { resourcesOfType, type CloudFormationTemplate } from "./intrinsics.ts";
 
 /** The parts of the compiled template that the local stack runs, read once into plain types. */
 export interface ServiceModel {
@@ -167,7 +167,7 @@ function readRoutes(template: CloudFormationTemplate): RouteDefinition[] {
         },
       ];
     }
-    throw new LocalStackError(
+    throw new LocalAwsError(
       `${logicalId} (${method} ${path}) uses an integration the local stack does not emulate: ${JSON.stringify(integration?.Type)}`,
     );
   });
@@ -186,7 +186,7 @@ function bodyModelsOf(
       const modelId = logicalIdOf(model, `RequestModels.${contentType}`);
       const schema = models.get(modelId)?.Schema;
       if (typeof schema !== "object" || schema === null) {
-        throw new LocalStackError(`model ${modelId} has no JSON schema the local stack can read`);
+        throw new LocalAwsError(`model ${modelId} has no JSON schema the local stack can read`);
       }
       return [contentType, schema];
     }),
@@ -204,7 +204,7 @@ function pathOf(template: CloudFormationTemplate, resourceId: unknown): string {
 
 function lambdaOfProxyUri(uri: unknown, methodId: string): string {
   const match = JSON.stringify(uri).match(/"Fn::GetAtt":\["([^"]+)","Arn"\]/);
-  if (!match?.[1]) throw new LocalStackError(`${methodId} proxies to a Lambda the local stack cannot find`);
+  if (!match?.[1]) throw new LocalAwsError(`${methodId} proxies to a Lambda the local stack cannot find`);
   return match[1];
 }
 
@@ -219,7 +219,7 @@ function logicalIdOf(value: unknown, where: string, optional = false): string | 
   const target = reference?.Ref ?? reference?.["Fn::GetAtt"]?.[0];
   if (target === "ApiGatewayRestApi") return undefined;
   if (target === undefined && !optional) {
-    throw new LocalStackError(`${where} must reference a resource of this service, got ${JSON.stringify(value)}`);
+    throw new LocalAwsError(`${where} must reference a resource of this service, got ${JSON.stringify(value)}`);
   }
   return target;
 }

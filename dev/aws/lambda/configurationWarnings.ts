@@ -1,5 +1,5 @@
-import { LocalStackError } from "./errors.ts";
-import type { ServiceModel } from "./template/serviceModel.ts";
+import { LocalAwsError } from "../errors.ts";
+import type { ServiceModel } from "../cloudformation/serviceModel.ts";
 
 /** AWS's advice: a queue's visibility timeout of at least six times the function timeout. */
 const VISIBILITY_TIMEOUT_FACTOR = 6;
@@ -20,16 +20,16 @@ export function configurationWarnings(model: ServiceModel): string[] {
     const where = `${fn.name} ← ${String(queue.properties.QueueName ?? queue.logicalId)}`;
 
     if (mapping.batchSize < 1 || mapping.batchSize > 10_000) {
-      throw new LocalStackError(`${where}: batchSize must be 1-10000, got ${mapping.batchSize}`);
+      throw new LocalAwsError(`${where}: batchSize must be 1-10000, got ${mapping.batchSize}`);
     }
     if (mapping.batchSize > 10 && mapping.maximumBatchingWindowSeconds < 1) {
-      throw new LocalStackError(`${where}: a batchSize above 10 needs maximumBatchingWindow of at least 1 s (AWS refuses it)`);
+      throw new LocalAwsError(`${where}: a batchSize above 10 needs maximumBatchingWindow of at least 1 s (AWS refuses it)`);
     }
     if (mapping.maximumBatchingWindowSeconds < 0 || mapping.maximumBatchingWindowSeconds > 300) {
-      throw new LocalStackError(`${where}: maximumBatchingWindow must be 0-300 s, got ${mapping.maximumBatchingWindowSeconds}`);
+      throw new LocalAwsError(`${where}: maximumBatchingWindow must be 0-300 s, got ${mapping.maximumBatchingWindowSeconds}`);
     }
     if (mapping.maximumConcurrency !== undefined && (mapping.maximumConcurrency < 2 || mapping.maximumConcurrency > 1_000)) {
-      throw new LocalStackError(`${where}: maximumConcurrency must be 2-1000, got ${mapping.maximumConcurrency}`);
+      throw new LocalAwsError(`${where}: maximumConcurrency must be 2-1000, got ${mapping.maximumConcurrency}`);
     }
 
     const visibilityTimeout = Number(queue.properties.VisibilityTimeout ?? DEFAULT_VISIBILITY_TIMEOUT_SECONDS);

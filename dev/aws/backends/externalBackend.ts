@@ -1,4 +1,4 @@
-import { LocalStackError } from "../errors.ts";
+import { LocalAwsError } from "../errors.ts";
 import { addressedByIp, type Backend, type StartedBackend } from "./backend.ts";
 
 /**
@@ -13,7 +13,7 @@ export function externalBackend(env: NodeJS.ProcessEnv = process.env): Backend {
       const awsEndpoint = env.PONTO_AWS_ENDPOINT;
       const databaseUrl = env.PONTO_DATABASE_URL;
       if (!awsEndpoint || !databaseUrl) {
-        throw new LocalStackError(
+        throw new LocalAwsError(
           "the external backend needs PONTO_AWS_ENDPOINT (e.g. http://localhost:4566) and " +
             "PONTO_DATABASE_URL (e.g. postgres://postgres:postgres@localhost:5432/postgres)",
         );

@@ -5,8 +5,8 @@ import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { lock } from "proper-lockfile";
-import { LocalStackError } from "../errors.ts";
-import type { CloudFormationTemplate } from "./cloudFormation.ts";
+import { LocalAwsError } from "../errors.ts";
+import type { CloudFormationTemplate } from "./intrinsics.ts";
 
 const run = promisify(execFile);
 
@@ -39,7 +39,7 @@ export async function packageService({ configPath, stage, params = {}, outputDir
   // serverless-esbuild leaves its zip staging folders in TMPDIR; this keeps them in workDir.
   const scratchDir = join(workDir, "tmp");
   await mkdir(scratchDir);
-  const serverlessBin = fileURLToPath(new URL("../../node_modules/.bin/serverless", import.meta.url));
+  const serverlessBin = fileURLToPath(new URL("../../../node_modules/.bin/serverless", import.meta.url));
   // serverless-esbuild builds in <serviceDir>/.esbuild, so packages of one service run one at a time.
   const release = await lock(serviceDir, { lockfilePath: join(serviceDir, ".serverless-package.lock"), retries: { retries: 120, minTimeout: 250, maxTimeout: 1_000 } });
   try {
@@ -53,7 +53,7 @@ export async function packageService({ configPath, stage, params = {}, outputDir
       });
     } catch (error) {
       const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
-      throw new LocalStackError(
+      throw new LocalAwsError(
         `serverless package failed for ${configPath} (stage ${stage}); fix serverless.yml and start again:\n${stdout}${stderr}`,
       );
     }

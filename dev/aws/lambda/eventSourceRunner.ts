@@ -5,8 +5,8 @@ import {
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import type { SQSEvent, SQSRecord } from "aws-lambda";
-import type { FunctionRuntime, InvocationResult } from "./lambda/functionRuntime.ts";
-import type { ProvisionedQueue } from "./provisionQueues.ts";
+import type { FunctionRuntime, InvocationResult } from "./functionRuntime.ts";
+import type { ProvisionedQueue } from "../sqs/provisionQueues.ts";
 
 export interface EventSourceSettings {
   sqs: SQSClient;

@@ -1,11 +1,11 @@
 import { createServer } from "node:net";
-import { LocalStackError } from "./errors.ts";
+import { LocalAwsError } from "../aws/errors.ts";
 
 /** Fails before anything starts if a port the stack needs is taken, naming it and what needs it. */
 export async function assertPortsFree(ports: Array<{ port: number; purpose: string; flag: string }>): Promise<void> {
   for (const { port, purpose, flag } of ports) {
     if (!(await isFree(port))) {
-      throw new LocalStackError(
+      throw new LocalAwsError(
         `port ${port} (${purpose}) is taken: is another \`npm run dev\` running? Stop it, or pass ${flag} <port>`,
       );
     }

@@ -4,9 +4,9 @@ import {
   SetQueueAttributesCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import { LocalStackError } from "./errors.ts";
-import { resolveIntrinsics, resolveString, type IntrinsicContext, type LocalResource } from "./template/cloudFormation.ts";
-import type { QueueDefinition } from "./template/serviceModel.ts";
+import { LocalAwsError } from "../errors.ts";
+import { resolveIntrinsics, resolveString, type IntrinsicContext, type LocalResource } from "../cloudformation/intrinsics.ts";
+import type { QueueDefinition } from "../cloudformation/serviceModel.ts";
 
 export interface ProvisionedQueue {
   logicalId: string;
@@ -43,7 +43,7 @@ export async function provisionQueues(
   for (const queue of ordered) {
     const properties = queue.properties;
     if (properties.FifoQueue) {
-      throw new LocalStackError(`${queue.logicalId} is a FIFO queue, which the local stack does not emulate yet`);
+      throw new LocalAwsError(`${queue.logicalId} is a FIFO queue, which the local stack does not emulate yet`);
     }
     const name = resolveString(properties.QueueName ?? queue.logicalId, context);
     const attributes: Record<string, string> = {};
@@ -54,7 +54,7 @@ export async function provisionQueues(
       attributes.RedrivePolicy = JSON.stringify(resolveIntrinsics(properties.RedrivePolicy, context));
     }
     const { QueueUrl: url } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
-    if (!url) throw new LocalStackError(`the SQS endpoint created ${name} but returned no URL`);
+    if (!url) throw new LocalAwsError(`the SQS endpoint created ${name} but returned no URL`);
     if (Object.keys(attributes).length > 0) {
       await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: attributes }));
     }

@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
-import { LocalStackError } from "../errors.ts";
+import { LocalAwsError } from "../errors.ts";
 import type { Backend, BackendPorts, StartedBackend } from "./backend.ts";
 
 const run = promisify(execFile);
@@ -35,7 +35,7 @@ export function dockerBackend(ports: BackendPorts, emulator: AwsEmulator, servic
     description: `docker compose: ${emulator} on :${ports.aws}, postgres on :${ports.database}`,
     async start(): Promise<StartedBackend> {
       if (!(await dockerEngineAvailable())) {
-        throw new LocalStackError(
+        throw new LocalAwsError(
           "the docker backend needs a running Docker engine, and none answers `docker info`; " +
             "start Docker, or use PONTO_BACKEND=embedded",
         );
@@ -45,7 +45,7 @@ export function dockerBackend(ports: BackendPorts, emulator: AwsEmulator, servic
       } catch (error) {
         await compose("down", "--volumes").catch(() => {});
         const { stderr = "" } = error as { stderr?: string };
-        throw new LocalStackError(`docker compose up failed:\n${stderr}`);
+        throw new LocalAwsError(`docker compose up failed:\n${stderr}`);
       }
       return {
         name: "docker",

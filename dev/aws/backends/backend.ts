@@ -1,4 +1,4 @@
-import type { DatabaseConfig } from "../../src/config.ts";
+import type { DatabaseConfig } from "../../../src/config.ts";
 
 export type BackendName = "docker" | "embedded" | "external";
 

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import type { FunctionRuntime } from "../lambda/functionRuntime.ts";
-import type { LambdaProxyRoute } from "../template/serviceModel.ts";
+import type { LambdaProxyRoute } from "../cloudformation/serviceModel.ts";
 import type { ApiRequest, ApiResponse, RouteHandler } from "./apiTypes.ts";
 
 const JSON_HEADERS = { "content-type": "application/json" };

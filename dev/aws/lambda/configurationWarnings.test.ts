@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { configurationWarnings } from "./configurationWarnings.ts";
-import type { ServiceModel } from "./template/serviceModel.ts";
+import type { ServiceModel } from "../cloudformation/serviceModel.ts";
 
 function model({
   visibilityTimeout = 60,

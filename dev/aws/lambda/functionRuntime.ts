@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
-import { LocalStackError } from "../errors.ts";
+import { LocalAwsError } from "../errors.ts";
 import type { ContainerSettings, FunctionError, InvocationReply } from "./containerProtocol.ts";
 
 export interface FunctionSettings {
@@ -219,7 +219,7 @@ function resolveHandler(handler: string, serviceDir: string): [string, string] {
     const candidate = join(serviceDir, modulePath + extension);
     if (existsSync(candidate)) return [candidate, exportName];
   }
-  throw new LocalStackError(
+  throw new LocalAwsError(
     `handler "${handler}": no ${modulePath}{${HANDLER_EXTENSIONS.join(",")}} in ${serviceDir}`,
   );
 }

@@ -80,7 +80,7 @@ async function importEmbeddedPostgres() {
  */
 async function letPostgresUserReachBinaries(): Promise<void> {
   if (process.getuid?.() !== 0) return;
-  let folder = fileURLToPath(new URL("../../node_modules", import.meta.url));
+  let folder = fileURLToPath(new URL("../../../node_modules", import.meta.url));
   for (;;) {
     const { mode } = await stat(folder);
     if ((mode & 0o001) === 0) {

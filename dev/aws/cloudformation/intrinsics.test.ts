@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { resolveIntrinsics, type IntrinsicContext } from "./cloudFormation.ts";
+import { resolveIntrinsics, type IntrinsicContext } from "./intrinsics.ts";
 
 const context: IntrinsicContext = {
   resources: new Map([

@@ -1,4 +1,4 @@
-import { LocalStackError } from "../errors.ts";
+import { LocalAwsError } from "../errors.ts";
 
 export interface CloudFormationTemplate {
   Resources: Record<string, CloudFormationResource>;
@@ -56,14 +56,14 @@ function refOf(name: string, context: IntrinsicContext): string {
   const pseudo = context.pseudoParameters[name];
   if (pseudo !== undefined) return pseudo;
   const resource = context.resources.get(name);
-  if (!resource) throw new LocalStackError(`serverless.yml refers to ${name}, which the local stack does not emulate`);
+  if (!resource) throw new LocalAwsError(`serverless.yml refers to ${name}, which the local stack does not emulate`);
   return resource.ref;
 }
 
 function attributeOf([name, attribute]: [string, string], context: IntrinsicContext): string {
   const value = context.resources.get(name)?.attributes[attribute];
   if (value === undefined) {
-    throw new LocalStackError(`serverless.yml reads ${name}.${attribute}, which the local stack does not emulate`);
+    throw new LocalAwsError(`serverless.yml reads ${name}.${attribute}, which the local stack does not emulate`);
   }
   return value;
 }

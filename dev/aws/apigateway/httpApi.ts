@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { LocalStackError } from "../errors.ts";
-import type { GatewayResponseDefinition } from "../template/serviceModel.ts";
+import { LocalAwsError } from "../errors.ts";
+import type { GatewayResponseDefinition } from "../cloudformation/serviceModel.ts";
 import type { ApiRequest, ApiResponse, RouteHandler } from "./apiTypes.ts";
 import { gatewayResponse } from "./gatewayResponses.ts";
 
@@ -45,7 +45,7 @@ export async function startHttpApi(settings: HttpApiSettings): Promise<{ url: st
     server.once("error", (error: NodeJS.ErrnoException) =>
       reject(
         error.code === "EADDRINUSE"
-          ? new LocalStackError(`port ${settings.port} (the HTTP API) is taken: is another \`npm run dev\` running? Stop it, or pass --port`)
+          ? new LocalAwsError(`port ${settings.port} (the HTTP API) is taken: is another \`npm run dev\` running? Stop it, or pass --port`)
           : error,
       ),
     );

@@ -1,8 +1,8 @@
 import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import type { EventSourceRunner, EventSourceStats } from "./eventSourceRunner.ts";
+import type { EventSourceRunner, EventSourceStats } from "./lambda/eventSourceRunner.ts";
 import type { FunctionRuntime, FunctionStats } from "./lambda/functionRuntime.ts";
 import { processTreeMemoryBytes } from "./processMemory.ts";
-import type { ProvisionedQueue } from "./provisionQueues.ts";
+import type { ProvisionedQueue } from "./sqs/provisionQueues.ts";
 
 export interface QueueStatus {
   /** As in serverless.yml's resources: "PunchesQueue". */

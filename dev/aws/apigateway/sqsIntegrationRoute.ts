@@ -1,13 +1,13 @@
 import AjvDraft04 from "ajv-draft-04";
 import type { MessageAttributeValue } from "@aws-sdk/client-sqs";
-import { describeFieldErrors, fieldErrorsOf } from "../../src/domain/schemaErrors.ts";
-import type { GatewayResponseDefinition, SqsIntegrationRoute } from "../template/serviceModel.ts";
+import { describeFieldErrors, fieldErrorsOf } from "../../../src/domain/schemaErrors.ts";
+import type { GatewayResponseDefinition, SqsIntegrationRoute } from "../cloudformation/serviceModel.ts";
 import type { ApiRequest, ApiResponse, RouteHandler } from "./apiTypes.ts";
 import { gatewayResponse } from "./gatewayResponses.ts";
 import { renderMappingTemplate, type TemplateRequest } from "./mappingTemplates.ts";
-import { QueueSendError, type OutgoingMessage, type SentMessage } from "./queueSender.ts";
+import { QueueSendError, type OutgoingMessage, type SentMessage } from "../sqs/queueSender.ts";
 
-export interface StorageFirstDependencies {
+export interface SqsIntegrationDependencies {
   send: (message: OutgoingMessage) => Promise<SentMessage>;
   gatewayResponses: ReadonlyMap<string, GatewayResponseDefinition>;
   stage: string;
@@ -21,7 +21,7 @@ const JSON_HEADERS = { "content-type": "application/json" };
  * SendMessage call, and the integration response whose selection pattern matches SQS's status
  * renders the answer. No Lambda runs on this path, here or on AWS.
  */
-export function storageFirstRoute(route: SqsIntegrationRoute, dependencies: StorageFirstDependencies): RouteHandler {
+export function sqsIntegrationRoute(route: SqsIntegrationRoute, dependencies: SqsIntegrationDependencies): RouteHandler {
   const ajv = new AjvDraft04.default({ allErrors: true });
   const validators = new Map(
     Object.entries(route.bodyModels).map(([contentType, schema]) => [contentType, ajv.compile(schema)]),
@@ -59,7 +59,7 @@ export function storageFirstRoute(route: SqsIntegrationRoute, dependencies: Stor
 async function sendMessage(
   form: URLSearchParams,
   requestId: string,
-  { send }: StorageFirstDependencies,
+  { send }: SqsIntegrationDependencies,
 ): Promise<[status: number, body: string]> {
   if (form.get("Action") !== "SendMessage") {
     const error = { Code: "InvalidAction", Message: `the local stack emulates SendMessage only, not ${form.get("Action")}` };
@@ -129,7 +129,7 @@ function templateRequestOf(request: ApiRequest, route: SqsIntegrationRoute, stag
 function gatewayError(
   type: "BAD_REQUEST_BODY" | "UNSUPPORTED_MEDIA_TYPE",
   request: ApiRequest,
-  { gatewayResponses }: StorageFirstDependencies,
+  { gatewayResponses }: SqsIntegrationDependencies,
   validationErrorString?: string,
 ): ApiResponse {
   const response = gatewayResponse(type, gatewayResponses, {

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { LocalstackContainer } from "@testcontainers/localstack";
 import { PostgreSqlContainer, type StartedPostgreSqlContainer } from "@testcontainers/postgresql";
-import { addressedByIp, type StartedBackend } from "../../dev/backends/backend.ts";
+import { addressedByIp, type StartedBackend } from "./backend.ts";
 
 const run = promisify(execFile);
 
@@ -20,7 +20,7 @@ function localstackImage(env: NodeJS.ProcessEnv = process.env): string {
   const image = env.LOCALSTACK_IMAGE ?? DEFAULT_LOCALSTACK_IMAGE;
   if (image !== DEFAULT_LOCALSTACK_IMAGE && !env.LOCALSTACK_AUTH_TOKEN) {
     throw new Error(
-      `LOCALSTACK_IMAGE=${image} needs LOCALSTACK_AUTH_TOKEN: LocalStack images after 4.14.0 refuse to start without an account. ` +
+      `LOCALSTACK_IMAGE=${image} needs LOCALSTACK_AUTH_TOKEN: LocalAws images after 4.14.0 refuse to start without an account. ` +
         `Set the token, or unset LOCALSTACK_IMAGE to use ${DEFAULT_LOCALSTACK_IMAGE}.`,
     );
   }
@@ -29,7 +29,7 @@ function localstackImage(env: NodeJS.ProcessEnv = process.env): string {
 
 /**
  * LocalStack (SQS, S3) and Postgres, started once for the whole run by the global setup and
- * shared by the suites (each suite isolates itself by stage). Both wait on readiness: LocalStack's
+ * shared by the suites (each suite isolates itself by stage). Both wait on readiness: LocalAws's
  * "Ready" log line, Postgres's own wait strategy. If the second fails the first is stopped, and
  * testcontainers' reaper removes both should the run die.
  */
@@ -89,7 +89,7 @@ function dockerBackendOf(
 }
 
 async function startPostgres(): Promise<StartedPostgreSqlContainer> {
-  const { freePort } = await import("../../dev/ports.ts");
+  const { freePort } = await import("../../process/ports.ts");
   const hostPort = await freePort();
   return new PostgreSqlContainer(POSTGRES_IMAGE)
     .withUsername("postgres")

@@ -1,4 +1,4 @@
 /** A problem the user can fix; the message says what is wrong and what to do. */
-export class LocalStackError extends Error {
-  override name = "LocalStackError";
+export class LocalAwsError extends Error {
+  override name = "LocalAwsError";
 }

@@ -1,8 +1,8 @@
-import { LocalStackError } from "../errors.ts";
-import type { Backend, BackendPorts } from "./backend.ts";
-import { dockerBackend, dockerEngineAvailable, type AwsEmulator } from "./dockerBackend.ts";
-import { embeddedBackend } from "./embeddedBackend.ts";
-import { externalBackend } from "./externalBackend.ts";
+import { LocalAwsError } from "./aws/errors.ts";
+import type { Backend, BackendPorts } from "./aws/backends/backend.ts";
+import { dockerBackend, dockerEngineAvailable, type AwsEmulator } from "./aws/backends/dockerBackend.ts";
+import { embeddedBackend } from "./aws/backends/embeddedBackend.ts";
+import { externalBackend } from "./aws/backends/externalBackend.ts";
 
 export const BACKEND_CHOICES = ["auto", "docker", "embedded", "external"] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
@@ -21,7 +21,7 @@ export async function chooseBackend(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<BackendSelection> {
   if (!isBackendChoice(choice)) {
-    throw new LocalStackError(`unknown backend "${choice}": use one of ${BACKEND_CHOICES.join(", ")}`);
+    throw new LocalAwsError(`unknown backend "${choice}": use one of ${BACKEND_CHOICES.join(", ")}`);
   }
   const emulator = awsEmulatorFrom(env);
   switch (choice) {
@@ -45,7 +45,7 @@ function isBackendChoice(choice: string): choice is BackendChoice {
 function awsEmulatorFrom(env: NodeJS.ProcessEnv): AwsEmulator {
   const emulator = env.PONTO_AWS_EMULATOR ?? "localstack";
   if (emulator !== "localstack" && emulator !== "fauxqs") {
-    throw new LocalStackError(`PONTO_AWS_EMULATOR must be localstack or fauxqs, got "${emulator}"`);
+    throw new LocalAwsError(`PONTO_AWS_EMULATOR must be localstack or fauxqs, got "${emulator}"`);
   }
   return emulator;
 }
