@@ -1,8 +1,5 @@
-import { LocalAwsError } from "./aws/errors.ts";
-import type { Backend, BackendPorts } from "./aws/backends/backend.ts";
-import { dockerBackend, dockerEngineAvailable, type AwsEmulator } from "./aws/backends/dockerBackend.ts";
-import { embeddedBackend } from "./aws/backends/embeddedBackend.ts";
-import { externalBackend } from "./aws/backends/externalBackend.ts";
+import { dockerBackend, dockerEngineAvailable, embeddedBackend, externalBackend, type AwsEmulator, type Backend, type BackendPorts } from "./aws/index.ts";
+import { CommandError } from "./commandError.ts";
 
 export const BACKEND_CHOICES = ["auto", "docker", "embedded", "external"] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
@@ -13,7 +10,11 @@ export interface BackendSelection {
   reason: string;
 }
 
-/** `auto` takes Docker when an engine answers, else the embedded default. */
+/**
+ * ponto's backend settings: `auto` takes Docker (docker-compose.yml) when an engine answers,
+ * else the embedded default; PONTO_AWS_EMULATOR picks the compose profile, PONTO_AWS_ENDPOINT and
+ * PONTO_DATABASE_URL give the external one.
+ */
 export async function chooseBackend(
   choice: string,
   ports: BackendPorts,
@@ -21,21 +22,36 @@ export async function chooseBackend(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<BackendSelection> {
   if (!isBackendChoice(choice)) {
-    throw new LocalAwsError(`unknown backend "${choice}": use one of ${BACKEND_CHOICES.join(", ")}`);
+    throw new CommandError(`unknown backend "${choice}": use one of ${BACKEND_CHOICES.join(", ")}`);
   }
-  const emulator = awsEmulatorFrom(env);
+  const docker = () =>
+    dockerBackend({
+      composeFile: `${serviceDir}/docker-compose.yml`,
+      emulator: awsEmulatorFrom(env),
+      ports,
+      portVariables: { aws: "PONTO_AWS_PORT", database: "PONTO_DATABASE_PORT" },
+    });
   switch (choice) {
     case "docker":
-      return { backend: dockerBackend(ports, emulator, serviceDir), reason: "asked for" };
+      return { backend: docker(), reason: "asked for" };
     case "embedded":
       return { backend: embeddedBackend(ports), reason: "asked for" };
     case "external":
-      return { backend: externalBackend(env), reason: "asked for" };
+      return { backend: externalBackendFrom(env), reason: "asked for" };
     case "auto":
       return (await dockerEngineAvailable())
-        ? { backend: dockerBackend(ports, emulator, serviceDir), reason: "auto: a Docker engine answers" }
+        ? { backend: docker(), reason: "auto: a Docker engine answers" }
         : { backend: embeddedBackend(ports), reason: "auto: no Docker engine answers" };
   }
+}
+
+/** The external backend from PONTO_AWS_ENDPOINT and PONTO_DATABASE_URL. */
+export function externalBackendFrom(env: NodeJS.ProcessEnv = process.env): Backend {
+  return externalBackend({
+    ...(env.PONTO_AWS_ENDPOINT !== undefined && { awsEndpoint: env.PONTO_AWS_ENDPOINT }),
+    ...(env.PONTO_DATABASE_URL !== undefined && { databaseUrl: env.PONTO_DATABASE_URL }),
+    settingNames: { awsEndpoint: "PONTO_AWS_ENDPOINT", databaseUrl: "PONTO_DATABASE_URL" },
+  });
 }
 
 function isBackendChoice(choice: string): choice is BackendChoice {
@@ -45,7 +61,7 @@ function isBackendChoice(choice: string): choice is BackendChoice {
 function awsEmulatorFrom(env: NodeJS.ProcessEnv): AwsEmulator {
   const emulator = env.PONTO_AWS_EMULATOR ?? "localstack";
   if (emulator !== "localstack" && emulator !== "fauxqs") {
-    throw new LocalAwsError(`PONTO_AWS_EMULATOR must be localstack or fauxqs, got "${emulator}"`);
+    throw new CommandError(`PONTO_AWS_EMULATOR must be localstack or fauxqs, got "${emulator}"`);
   }
   return emulator;
 }

@@ -1,12 +1,12 @@
 import pg from "pg";
-import type { DatabaseConfig } from "../src/config.ts";
+import type { DatabaseServer } from "./aws/index.ts";
 import { applyMigrations } from "../src/adapters/migrations.ts";
 
 /**
  * Creates the application database on the backend's server if it is missing, and migrates it.
  * Returns the migrations it applied.
  */
-export async function prepareDatabase(server: DatabaseConfig, databaseName: string): Promise<string[]> {
+export async function prepareDatabase(server: DatabaseServer, databaseName: string): Promise<string[]> {
   const admin = new pg.Client(server);
   await admin.connect();
   try {

@@ -6,11 +6,11 @@
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import type { StartedBackend } from "./aws/backends/backend.ts";
+import type { StartedBackend } from "./aws/index.ts";
 import { BACKEND_CHOICES, chooseBackend } from "./backendChoice.ts";
+import { CommandError, runCommand } from "./commandError.ts";
 import { renderLogLine, renderStatusLine } from "./console.ts";
-import { LocalAwsError } from "./aws/errors.ts";
-import { startLocalAws, type LocalAws } from "./aws/localAws.ts";
+import { startPontoStack, type PontoStack } from "./pontoStack.ts";
 import { assertPortsFree } from "./process/ports.ts";
 
 const HELP = `Usage: npm run dev -- [options]
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   ]);
 
   let startedBackend: StartedBackend | undefined;
-  let stack: LocalAws | undefined;
+  let stack: PontoStack | undefined;
   let statusTimer: NodeJS.Timeout | undefined;
   let stopping = false;
   const stop = async (reason: string, exitCode = 0) => {
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
 
   startedBackend = await backend.start();
   try {
-    stack = await startLocalAws({
+    stack = await startPontoStack({
       backend: startedBackend,
       serviceDir,
       stage: values.stage,
@@ -142,12 +142,9 @@ ready: stage ${stack.stage} on the ${startedBackend.name} backend; Ctrl-C stops 
 function portOption(value: string, flag: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port <= 0 || port > 65_535) {
-    throw new LocalAwsError(`${flag} must be a TCP port (1-65535), got "${value}"`);
+    throw new CommandError(`${flag} must be a TCP port (1-65535), got "${value}"`);
   }
   return port;
 }
 
-main().catch((error: Error) => {
-  console.error(error instanceof LocalAwsError ? `error: ${error.message}` : error);
-  process.exit(1);
-});
+runCommand(main);

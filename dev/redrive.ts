@@ -3,10 +3,9 @@
  * the running local stack back to its source queue, where the consumer takes them again.
  */
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { redriveDeadLetters, type LocalStatus } from "./aws/index.ts";
 import { parseArgs } from "node:util";
-import { LocalAwsError } from "./aws/errors.ts";
-import type { LocalStatus } from "./aws/localStatus.ts";
-import { redriveDeadLetters } from "./aws/sqs/redriveDeadLetters.ts";
+import { CommandError, runCommand } from "./commandError.ts";
 
 const { values } = parseArgs({
   options: {
@@ -28,13 +27,13 @@ source queues. Read why they failed first: each parked punch carries a failureRe
   try {
     status = (await (await fetch(`${values.api}/_local/status`)).json()) as LocalStatus;
   } catch {
-    throw new LocalAwsError(`no local stack answers at ${values.api}: start it with \`npm run dev\`, or pass --api`);
+    throw new CommandError(`no local stack answers at ${values.api}: start it with \`npm run dev\`, or pass --api`);
   }
   const sources = status.queues.filter((queue) => queue.deadLetterQueue && (!values.queue || queue.name === values.queue));
   if (sources.length === 0) {
-    throw new LocalAwsError(`no queue with a DLQ${values.queue ? ` named ${values.queue}` : ""}; the stack has: ${status.queues.map((queue) => queue.name).join(", ")}`);
+    throw new CommandError(`no queue with a DLQ${values.queue ? ` named ${values.queue}` : ""}; the stack has: ${status.queues.map((queue) => queue.name).join(", ")}`);
   }
-  const sqs = new SQSClient({ endpoint: status.awsEndpoint, region: status.region, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+  const sqs = new SQSClient({ endpoint: status.awsEndpoint, region: status.region, credentials: status.credentials });
   try {
     for (const queue of sources) {
       const moved = await redriveDeadLetters(sqs, queue.deadLetterQueue!.url, queue.url);
@@ -45,7 +44,4 @@ source queues. Read why they failed first: each parked punch carries a failureRe
   }
 }
 
-main().catch((error: Error) => {
-  console.error(error instanceof LocalAwsError ? `error: ${error.message}` : error);
-  process.exit(1);
-});
+runCommand(main);

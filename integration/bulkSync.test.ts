@@ -2,8 +2,7 @@ import { DeleteBucketCommand, CreateBucketCommand, GetObjectCommand, S3Client } 
 import { CreateQueueCommand, DeleteMessageCommand, DeleteQueueCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { StartedBackend } from "../dev/aws/backends/backend.ts";
-import { redriveDeadLetters } from "../dev/aws/sqs/redriveDeadLetters.ts";
+import { redriveDeadLetters, type StartedBackend } from "../dev/aws/index.ts";
 import { writeServiceVariant } from "../dev/serviceVariant.ts";
 import { databaseServerOf, describeOnBackend, startIntegrationBackend } from "./support/backendFixture.ts";
 import { eventually } from "./support/eventually.ts";
@@ -25,7 +24,7 @@ beforeAll(async () => {
   const config = await writeServiceVariant({ syncVisibilityTimeout: 3 });
   suite = await startStackOn(backend, "bulksync", { configFile: config.configFile }).finally(() => config.remove());
   probe = pipelineProbe(suite);
-  s3 = new S3Client({ endpoint: suite.stack.awsEndpoint, region: suite.stack.region, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+  s3 = new S3Client(suite.stack.clientConfig);
   [bucket] = suite.stack.buckets as [string];
 });
 

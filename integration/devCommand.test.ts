@@ -4,7 +4,7 @@ import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { waitForOutput } from "../dev/process/childProcess.ts";
-import { freePort } from "../dev/process/ports.ts";
+import { freePort } from "../dev/aws/index.ts";
 
 const DEV_MAIN = fileURLToPath(new URL("../dev/main.ts", import.meta.url));
 const running: ChildProcess[] = [];

@@ -1,20 +1,18 @@
 import { randomBytes } from "node:crypto";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { StartedBackend } from "../dev/aws/backends/backend.ts";
-import { enqueueBodies } from "../dev/aws/sqs/enqueueBodies.ts";
-import { startLocalAws, type LocalAws } from "../dev/aws/localAws.ts";
+import { enqueueBodies, startLocalAws, type LocalAws, type StartedBackend } from "../dev/aws/index.ts";
 import { fidelityServiceDir, writeFidelityService, type FidelitySettings } from "./fixtures/fidelity/fidelityService.ts";
 import { describeOnBackend, startIntegrationBackend } from "./support/backendFixture.ts";
 import { eventually } from "./support/eventually.ts";
-import { queueDepth } from "./support/pipelineProbe.ts";
+import { messagesIn } from "./support/pipelineProbe.ts";
 
 let backend: StartedBackend;
 let sqs: SQSClient;
 
 beforeAll(async () => {
   backend = await startIntegrationBackend();
-  sqs = new SQSClient({ endpoint: backend.awsEndpoint, region: "eu-west-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+  sqs = new SQSClient({ endpoint: backend.awsEndpoint, region: "eu-west-1", credentials: backend.credentials });
 });
 
 afterAll(async () => {
@@ -54,7 +52,7 @@ async function withFidelityStack(settings: FidelitySettings, scenario: (fidelity
       await enqueueBodies(sqs, url("work"), orders.map((order) => JSON.stringify(order)));
       return sentAt;
     },
-    depth: (queue) => queueDepth(sqs, url(queue)),
+    depth: (queue) => messagesIn(sqs, url(queue)),
     async consumer() {
       return (await stack.status()).functions[0]!;
     },

@@ -1,6 +1,6 @@
 import type { TestProject } from "vitest/node";
 import { integrationBackend, type IntegrationBackend } from "./support/backendChoice.ts";
-import { startSharedContainers, type DockerEndpoints } from "../dev/aws/backends/testcontainers.ts";
+import { startSharedContainers, type DockerEndpoints } from "../dev/aws/index.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {

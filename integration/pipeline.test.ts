@@ -125,14 +125,25 @@ describeOnBackend("the storage-first punch pipeline", () => {
 
   describe("bad HTTP input gets a clear 4xx, enqueues nothing, and the API keeps serving", () => {
     it.each([
-      ["malformed JSON", "{not json", /body is not valid JSON/],
-      ["wrong types", JSON.stringify({ ...aPunch(), kind: 1, occurredAt: true }), /\/kind must be string.*\/occurredAt must be string|\/occurredAt must be string.*\/kind must be string/],
-      ["missing fields", JSON.stringify({ punchId: aPunch().punchId }), /\/employeeId is required/],
+      // In API Gateway's own words (its validator is java-json-tools' json-schema-validator).
+      ["malformed JSON", "{not json", "[Unknown error parsing request body]"],
+      [
+        "wrong types",
+        JSON.stringify({ ...aPunch(), kind: 1, occurredAt: true }),
+        '[instance type (integer) does not match any allowed primitive type (allowed: ["string"]), ' +
+          'instance value (1) not found in enum (possible values: ["in","out"]), ' +
+          'instance type (boolean) does not match any allowed primitive type (allowed: ["string"])]',
+      ],
+      [
+        "missing fields",
+        JSON.stringify({ punchId: aPunch().punchId }),
+        '[object has missing required properties (["employeeId","deviceId","kind","occurredAt"])]',
+      ],
     ])("%s", async (_case, body, errors) => {
       const before = await probe.depth("punches");
       const response = await postPunch(suite.stack.apiUrl, body);
       expect(response.status).toBe(400);
-      expect(response.body).toEqual({ message: "Invalid request body", errors: expect.stringMatching(errors) });
+      expect(response.body).toEqual({ message: "Invalid request body", errors });
       expect(await probe.depth("punches")).toBe(before);
     });
 

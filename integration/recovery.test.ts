@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { StartedBackend } from "../dev/aws/backends/backend.ts";
-import { redriveDeadLetters } from "../dev/aws/sqs/redriveDeadLetters.ts";
+import { redriveDeadLetters, type StartedBackend } from "../dev/aws/index.ts";
 import { writeServiceVariant, type ServiceVariant } from "../dev/serviceVariant.ts";
 import { databaseServerOf, describeOnBackend, startIntegrationBackend } from "./support/backendFixture.ts";
 import { eventually } from "./support/eventually.ts";

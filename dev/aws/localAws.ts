@@ -1,13 +1,14 @@
 import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { resolve } from "node:path";
-import type { DatabaseConfig } from "../../src/config.ts";
 import { startHttpApi, type ApiRoute } from "./apigateway/httpApi.ts";
 import { lambdaProxyRoute } from "./apigateway/lambdaProxyRoute.ts";
-import { queueSender } from "./sqs/queueSender.ts";
 import { sqsIntegrationRoute } from "./apigateway/sqsIntegrationRoute.ts";
-import type { StartedBackend } from "./backends/backend.ts";
-import { prepareDatabase } from "../database.ts";
+import type { AwsCredentials, StartedBackend } from "./backends/backend.ts";
+import { resolveIntrinsics, resolveString } from "./cloudformation/intrinsics.ts";
+import { packageService } from "./cloudformation/packageService.ts";
+import { ResourceRegistry } from "./cloudformation/resourceRegistry.ts";
+import { readServiceModel, type FunctionDefinition } from "./cloudformation/serviceModel.ts";
 import { LocalAwsError } from "./errors.ts";
 import { configurationWarnings } from "./lambda/configurationWarnings.ts";
 import { EventSourceRunner } from "./lambda/eventSourceRunner.ts";
@@ -15,33 +16,48 @@ import { FunctionRuntime } from "./lambda/functionRuntime.ts";
 import { localStatus, type LocalStatus } from "./localStatus.ts";
 import { provisionBuckets } from "./s3/provisionBuckets.ts";
 import { provisionQueues, type ProvisionedQueue } from "./sqs/provisionQueues.ts";
-import { resolveIntrinsics, resolveString, type IntrinsicContext, type LocalResource } from "./cloudformation/intrinsics.ts";
-import { packageService } from "./cloudformation/packageService.ts";
-import { readServiceModel, type FunctionDefinition } from "./cloudformation/serviceModel.ts";
+import { queueSender } from "./sqs/queueSender.ts";
 
+/** A function as it will run: its name and its environment, intrinsics resolved. */
+export interface PreparedFunction {
+  name: string;
+  environment: Readonly<Record<string, string>>;
+}
+
+/** How to bring one serverless.yml up; the started stack is a LocalAws. */
 export interface LocalAwsOptions {
   backend: StartedBackend;
   serviceDir: string;
   /** Relative to serviceDir; another file lets a suite try a variant of serverless.yml. */
   configFile?: string;
-  /** Also isolates: queue names and the database name follow the stage. */
+  /** Also isolates: resource names usually follow the stage. Default "local". */
   stage?: string;
-  /** 0 picks a free port. */
+  /** Stage params, passed to `serverless package` as `--param name=value`, as a deploy would. */
+  params?: Record<string, string>;
+  /**
+   * Runs once the queues and buckets exist and before any function or route starts: where the
+   * application prepares what its functions expect (create and migrate a database, seed data).
+   */
+  beforeFunctionsStart?: (functions: readonly PreparedFunction[]) => Promise<void>;
+  /** 0 picks a free port. Default 3000. */
   apiPort?: number;
   /** Every line a function writes, with the function's name. */
   onLog?: (functionName: string, line: string) => void;
   onStep?: (step: string) => void;
 }
 
+/** A running local AWS: where it answers, what it created, and how to stop it. */
 export interface LocalAws {
   apiUrl: string;
-  /** The API's routes, as serverless.yml declares them: "/employees/{employeeId}/timesheet". */
+  /** The API's routes, as serverless.yml declares them: "/items/{itemId}". */
   routes: Array<{ method: string; path: string }>;
   awsEndpoint: string;
   region: string;
+  accountId: string;
+  credentials: AwsCredentials;
+  /** What an SDK v3 client needs to reach this stack's SQS or S3: `new SQSClient(stack.clientConfig)`. */
+  clientConfig: { endpoint: string; region: string; credentials: AwsCredentials };
   stage: string;
-  /** The application database, as the functions connect to it. */
-  database: DatabaseConfig;
   queues: ProvisionedQueue[];
   buckets: string[];
   functions: FunctionRuntime[];
@@ -51,13 +67,15 @@ export interface LocalAws {
   stop(): Promise<void>;
 }
 
-const LOCAL_ACCOUNT_ID = "000000000000";
-const LOCAL_CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" };
-
 /**
- * Brings serverless.yml up on a started backend: packages the service, creates its queues,
- * migrates its database, and runs its functions, event sources and API from the compiled
- * template. The handlers are the files that deploy; nothing in them knows they run locally.
+ * Brings serverless.yml up on a started backend: packages the service, creates its queues and
+ * buckets, and runs its functions, event sources and API from the compiled template. The handlers
+ * are the files that deploy; nothing in them knows they run locally.
+ *
+ * @example
+ * const stack = await startLocalAws({ backend: await embeddedBackend(ports).start(), serviceDir: "." });
+ * await fetch(`${stack.apiUrl}/items`, { method: "POST", body: "{}" });
+ * await stack.stop();
  */
 export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws> {
   const { backend, serviceDir } = options;
@@ -66,55 +84,35 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
   const packaged = await packageService({
     configPath: resolve(serviceDir, options.configFile ?? "serverless.yml"),
     stage: options.stage ?? "local",
-    params: {
-      // The local stack emulates no VPC: the functions reach the backend's database directly.
-      databaseNetwork: "public",
-      databaseHost: backend.database.host,
-      databasePort: String(backend.database.port),
-      databaseUser: backend.database.user,
-      databasePassword: backend.database.password,
-    },
+    params: options.params ?? {},
   });
   const model = readServiceModel(packaged.template);
   const warnings = configurationWarnings(model);
   const { region, stage } = packaged;
+  const { accountId, credentials } = backend;
+  const clientConfig = { endpoint: backend.awsEndpoint, region, credentials };
+  const registry = new ResourceRegistry({ accountId, region, stackName: `${packaged.service}-${stage}` });
 
-  const sqs = new SQSClient({ endpoint: backend.awsEndpoint, region, credentials: LOCAL_CREDENTIALS });
-  const context: IntrinsicContext & { resources: Map<string, LocalResource> } = {
-    resources: new Map(),
-    pseudoParameters: {
-      "AWS::AccountId": LOCAL_ACCOUNT_ID,
-      "AWS::Region": region,
-      "AWS::Partition": "aws",
-      "AWS::URLSuffix": "amazonaws.com",
-      "AWS::StackName": `${packaged.service}-${stage}`,
-    },
-  };
-
+  const sqs = new SQSClient(clientConfig);
   step("creating queues");
-  const queues = await provisionQueues(sqs, model.queues, context);
+  const queues = await provisionQueues(sqs, model.queues, registry);
   if (model.buckets.length > 0) step("creating buckets");
   // Buckets by path: an emulator's host name need not resolve subdomains. The functions' own
   // clients get the same from the backends, whose endpoints are IP addresses.
-  const s3 = new S3Client({ endpoint: backend.awsEndpoint, region, credentials: LOCAL_CREDENTIALS, forcePathStyle: true });
-  const buckets = await provisionBuckets(s3, model.buckets, context).finally(() => s3.destroy());
+  const s3 = new S3Client({ ...clientConfig, forcePathStyle: true });
+  const buckets = await provisionBuckets(s3, model.buckets, registry).finally(() => s3.destroy());
   for (const fn of model.functions) {
-    context.resources.set(fn.logicalId, {
-      ref: fn.name,
-      attributes: { Arn: `arn:aws:lambda:${region}:${LOCAL_ACCOUNT_ID}:function:${fn.name}` },
-    });
+    registry.register(fn.logicalId, { ref: fn.name, attributes: { Arn: `arn:aws:lambda:${region}:${accountId}:function:${fn.name}` } });
   }
 
-  const environments = new Map(model.functions.map((fn) => [fn.logicalId, functionEnvironment(fn, context, backend, region)]));
-  const databaseNames = new Set([...environments.values()].map((env) => env.PGDATABASE).filter((name) => name !== undefined));
-  step(`migrating database ${[...databaseNames].join(", ")}`);
-  for (const name of databaseNames) await prepareDatabase(backend.database, name);
+  const environments = new Map(model.functions.map((fn) => [fn.logicalId, functionEnvironment(fn, registry, backend)]));
+  await options.beforeFunctionsStart?.(model.functions.map((fn) => ({ name: fn.name, environment: environments.get(fn.logicalId)! })));
 
   const functions = model.functions.map(
     (fn) =>
       new FunctionRuntime({
         name: fn.name,
-        arn: context.resources.get(fn.logicalId)!.attributes.Arn!,
+        arn: registry.attributeOf(fn.logicalId, "Arn"),
         handler: fn.handler,
         serviceDir,
         timeoutSeconds: fn.timeoutSeconds,
@@ -140,6 +138,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
           queue: queueOf(mapping.queueLogicalId),
           target: runtimeOf(mapping.functionLogicalId),
           region,
+          accountId,
           batchSize: mapping.batchSize,
           maximumBatchingWindowSeconds: mapping.maximumBatchingWindowSeconds,
           reportBatchItemFailures: mapping.reportBatchItemFailures,
@@ -149,9 +148,13 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
 
   const routes: ApiRoute[] = model.routes.map((route) => {
     if (route.kind === "lambda-proxy") {
-      return { method: route.method, path: route.path, handle: lambdaProxyRoute(route, runtimeOf(route.functionLogicalId), stage) };
+      return {
+        method: route.method,
+        path: route.path,
+        handle: lambdaProxyRoute(route, runtimeOf(route.functionLogicalId), { stage, accountId, gatewayResponses: model.gatewayResponses }),
+      };
     }
-    const queueName = resolveString(route.uri, context).split("/").at(-1);
+    const queueName = resolveString(route.uri, registry).split("/").at(-1);
     const queue = queues.find((candidate) => candidate.name === queueName);
     if (!queue) throw new LocalAwsError(`${route.method} ${route.path} sends to ${queueName}, which is not a queue of this service`);
     return {
@@ -161,7 +164,8 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     };
   });
 
-  const status = () => localStatus({ stage, awsEndpoint: backend.awsEndpoint, region, buckets }, sqs, queues, functions, runners);
+  const status = () =>
+    localStatus({ stage, awsEndpoint: backend.awsEndpoint, region, credentials, buckets }, sqs, queues, functions, runners);
   step("starting the API");
   const api = await startHttpApi({
     port: options.apiPort ?? 3000,
@@ -171,14 +175,15 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
   });
   for (const runner of runners) runner.start();
 
-  const [firstDatabase] = databaseNames;
   return {
     apiUrl: api.url,
     routes: routes.map(({ method, path }) => ({ method, path })),
     awsEndpoint: backend.awsEndpoint,
     region,
+    accountId,
+    credentials,
+    clientConfig,
     stage,
-    database: { ...backend.database, database: firstDatabase ?? backend.database.database },
     queues,
     buckets,
     functions,
@@ -194,25 +199,20 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
 }
 
 /**
- * The function's environment as on AWS (intrinsics resolved; the database connection came in
- * through the stage params), plus what the Lambda runtime sets, with the SDK pointed at the
+ * The function's environment as on AWS (intrinsics resolved; what the service reads from stage
+ * params came in through them), plus what the Lambda runtime sets, with the SDK pointed at the
  * local endpoint through AWS_ENDPOINT_URL.
  */
-function functionEnvironment(
-  fn: FunctionDefinition,
-  context: IntrinsicContext,
-  backend: StartedBackend,
-  region: string,
-): Record<string, string> {
-  const resolved = resolveIntrinsics(fn.environment, context) as Record<string, unknown>;
+function functionEnvironment(fn: FunctionDefinition, registry: ResourceRegistry, backend: StartedBackend): Record<string, string> {
+  const resolved = resolveIntrinsics(fn.environment, registry) as Record<string, unknown>;
   return {
     ...Object.fromEntries(Object.entries(resolved).map(([name, value]) => [name, String(value)])),
     PATH: process.env.PATH ?? "",
     TZ: "UTC",
-    AWS_REGION: region,
-    AWS_DEFAULT_REGION: region,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_REGION: registry.region,
+    AWS_DEFAULT_REGION: registry.region,
+    AWS_ACCESS_KEY_ID: backend.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: backend.credentials.secretAccessKey,
     AWS_ENDPOINT_URL: backend.awsEndpoint,
     AWS_LAMBDA_FUNCTION_NAME: fn.name,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMegabytes),

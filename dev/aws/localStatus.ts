@@ -1,11 +1,13 @@
-import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import type { SQSClient } from "@aws-sdk/client-sqs";
+import type { AwsCredentials } from "./backends/backend.ts";
 import type { EventSourceRunner, EventSourceStats } from "./lambda/eventSourceRunner.ts";
 import type { FunctionRuntime, FunctionStats } from "./lambda/functionRuntime.ts";
 import { processTreeMemoryBytes } from "./processMemory.ts";
 import type { ProvisionedQueue } from "./sqs/provisionQueues.ts";
+import { queueDepth } from "./sqs/queueDepth.ts";
 
 export interface QueueStatus {
-  /** As in serverless.yml's resources: "PunchesQueue". */
+  /** As in serverless.yml's resources: "WorkQueue". */
   logicalId: string;
   name: string;
   url: string;
@@ -15,12 +17,13 @@ export interface QueueStatus {
   deadLetterQueue?: { name: string; url: string; visible: number; maxReceiveCount: number };
 }
 
-/** GET /_local/status: what the demo, the suites and the dev console read. */
+/** GET /_local/status: what tools (a console, a load test, a redrive command) read of a running stack. */
 export interface LocalStatus {
   stage: string;
-  /** The SQS/S3 endpoint the stack's queues live on. */
+  /** The SQS/S3 endpoint the stack's queues live on, and how a client signs in to it. */
   awsEndpoint: string;
   region: string;
+  credentials: AwsCredentials;
   /** Memory (proportional set size) of the local stack's processes: this one and those it started. */
   memory: { bytes: number };
   queues: QueueStatus[];
@@ -30,20 +33,18 @@ export interface LocalStatus {
 }
 
 export async function localStatus(
-  { stage, awsEndpoint, region, buckets }: { stage: string; awsEndpoint: string; region: string; buckets: string[] },
+  about: Pick<LocalStatus, "stage" | "awsEndpoint" | "region" | "credentials" | "buckets">,
   sqs: SQSClient,
   queues: ProvisionedQueue[],
   functions: FunctionRuntime[],
   runners: EventSourceRunner[],
 ): Promise<LocalStatus> {
   const depths = new Map(
-    await Promise.all(queues.map(async (queue) => [queue.logicalId, await depthOf(sqs, queue.url)] as const)),
+    await Promise.all(queues.map(async (queue) => [queue.logicalId, await queueDepth(sqs, queue.url)] as const)),
   );
   const sourceQueues = queues.filter((queue) => !queues.some((other) => other.deadLetterQueueLogicalId === queue.logicalId));
   return {
-    stage,
-    awsEndpoint,
-    region,
+    ...about,
     memory: { bytes: processTreeMemoryBytes() },
     queues: sourceQueues.map((queue) => {
       const deadLetterQueue = queues.find((other) => other.logicalId === queue.deadLetterQueueLogicalId);
@@ -62,22 +63,7 @@ export async function localStatus(
         }),
       };
     }),
-    buckets,
     functions: functions.map((runtime) => runtime.stats),
     eventSources: runners.map((runner) => runner.stats),
-  };
-}
-
-async function depthOf(sqs: SQSClient, url: string): Promise<{ visible: number; inFlight: number; delayed: number }> {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: url,
-      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"],
-    }),
-  );
-  return {
-    visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
-    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
-    delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
   };
 }

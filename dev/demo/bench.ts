@@ -4,9 +4,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
-import { embeddedBackend } from "../aws/backends/embeddedBackend.ts";
-import { LocalAwsError } from "../aws/errors.ts";
-import { freePort } from "../process/ports.ts";
+import { embeddedBackend, freePort } from "../aws/index.ts";
+import { CommandError } from "../commandError.ts";
 import { compareDrains, type DrainResult } from "./drainComparison.ts";
 import { runShiftChange, type ShiftChangeReport } from "./shiftChangeRun.ts";
 import { useOrStartStack } from "./stackProcess.ts";
@@ -32,12 +31,12 @@ consumer and with plain serverless-offline-sqs, and prints the ratio.`);
   process.exit(0);
 }
 const runs = Number(values.runs);
-if (!Number.isInteger(runs) || runs < 1) throw new LocalAwsError(`--runs must be a whole number above 0, got "${values.runs}"`);
+if (!Number.isInteger(runs) || runs < 1) throw new CommandError(`--runs must be a whole number above 0, got "${values.runs}"`);
 
 const reports: ShiftChangeReport[] = [];
 for (let run = 1; run <= runs; run += 1) {
   const stack = await useOrStartStack(values.api, ["--backend", values.backend]);
-  if (!stack.started) throw new LocalAwsError(`a stack already runs at ${values.api}: the bench needs a fresh one per run; stop it first`);
+  if (!stack.started) throw new CommandError(`a stack already runs at ${values.api}: the bench needs a fresh one per run; stop it first`);
   try {
     const report = await runShiftChange(stack, { ...FIXED, runId: `bench-${randomBytes(3).toString("hex")}` });
     reports.push(report);

@@ -5,16 +5,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CreateQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
 import pg from "pg";
-import type { DatabaseConfig } from "../../src/config.ts";
-import type { StartedBackend } from "../aws/backends/backend.ts";
-import { startFauxqsThread } from "../aws/backends/fauxqsThread.ts";
+import { EMULATOR_ACCOUNT, enqueueBodies, freePort, packageService, readServiceModel, startFauxqsThread, type DatabaseServer, type StartedBackend } from "../aws/index.ts";
 import { stopChild, waitForOutput } from "../process/childProcess.ts";
 import { prepareDatabase } from "../database.ts";
-import { enqueueBodies } from "../aws/sqs/enqueueBodies.ts";
-import { startLocalAws } from "../aws/localAws.ts";
-import { freePort } from "../process/ports.ts";
-import { packageService } from "../aws/cloudformation/packageService.ts";
-import { readServiceModel } from "../aws/cloudformation/serviceModel.ts";
+import { stageParamsFor, startPontoStack } from "../pontoStack.ts";
 import { shiftChange } from "./shiftChange.ts";
 
 export interface DrainResult {
@@ -35,13 +29,13 @@ const DRAIN_TIMEOUT_MS = 180_000;
  * the clock runs from its start to the last row: this compares consumers, not HTTP edges.
  */
 export async function compareDrains(backend: StartedBackend, punches: number): Promise<{ kit: DrainResult; baseline: DrainResult }> {
-  return { kit: await drainWithKit(backend, punches), baseline: await drainWithServerlessOfflineSqs(backend.database, punches) };
+  return { kit: await drainWithKit(backend, punches), baseline: await drainWithServerlessOfflineSqs(backend, punches) };
 }
 
 async function drainWithKit(backend: StartedBackend, punches: number): Promise<DrainResult> {
   const stage = `kit${randomBytes(3).toString("hex")}`;
   await prefillPunchesQueue(backend.awsEndpoint, stage, punches);
-  const stack = await startLocalAws({ backend, serviceDir, stage, apiPort: 0 });
+  const stack = await startPontoStack({ backend, serviceDir, stage, apiPort: 0 });
   const startedAt = Date.now();
   try {
     return await timeDrain("kit event source runner", startedAt, stack.database, punches);
@@ -50,7 +44,8 @@ async function drainWithKit(backend: StartedBackend, punches: number): Promise<D
   }
 }
 
-async function drainWithServerlessOfflineSqs(server: DatabaseConfig, punches: number): Promise<DrainResult> {
+async function drainWithServerlessOfflineSqs(backend: StartedBackend, punches: number): Promise<DrainResult> {
+  const server = backend.database;
   // The plugin parses queue URLs with WHATWG URL, which refuses fauxqs's "sqs.<region>.127.0.0.1"
   // hosts; its own fauxqs names them with localhost instead.
   const port = await freePort();
@@ -64,13 +59,13 @@ async function drainWithServerlessOfflineSqs(server: DatabaseConfig, punches: nu
       /^custom:\n/m,
       `custom:\n  serverless-offline:\n    httpPort: ${await freePort()}\n    lambdaPort: ${await freePort()}\n` +
         `  serverless-offline-sqs:\n    autoCreate: true\n    endpoint: ${endpoint}\n    region: eu-west-1\n` +
-        "    accessKeyId: test\n    secretAccessKey: test\n",
+        `    accessKeyId: ${EMULATOR_ACCOUNT.credentials.accessKeyId}\n    secretAccessKey: ${EMULATOR_ACCOUNT.credentials.secretAccessKey}\n`,
     );
   await writeFile(join(serviceDir, configFile), yaml);
   const database = `ponto_${stage}`;
   await prepareDatabase(server, database);
   await prefillPunchesQueue(endpoint, stage, punches);
-  const params = { databaseNetwork: "public", databaseHost: server.host, databasePort: server.port, databaseUser: server.user, databasePassword: server.password };
+  const params = stageParamsFor(backend);
   const child = spawn(
     fileURLToPath(new URL("../../node_modules/.bin/serverless", import.meta.url)),
     ["offline", "start", "--stage", stage, "--config", configFile, ...Object.entries(params).map(([name, value]) => `--param=${name}=${value}`)],
@@ -87,7 +82,7 @@ async function drainWithServerlessOfflineSqs(server: DatabaseConfig, punches: nu
   }
 }
 
-async function timeDrain(consumer: string, startedAt: number, database: DatabaseConfig, punches: number): Promise<DrainResult> {
+async function timeDrain(consumer: string, startedAt: number, database: DatabaseServer, punches: number): Promise<DrainResult> {
   const db = new pg.Client(database);
   await db.connect();
   try {
@@ -116,7 +111,7 @@ async function prefillPunchesQueue(awsEndpoint: string, stage: string, punches: 
     params: { databaseNetwork: "public", databaseHost: "unused" },
   });
   const queue = readServiceModel(template).queues.find((candidate) => candidate.logicalId === "PunchesQueue")!;
-  const sqs = new SQSClient({ endpoint: awsEndpoint, region, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+  const sqs = new SQSClient({ endpoint: awsEndpoint, region, credentials: EMULATOR_ACCOUNT.credentials });
   try {
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: String(queue.properties.QueueName) }));
     const backlog = shiftChange({ punches, clocks: 50, duplicateShare: 0, invalidShare: 0, runId: `drain-${stage}` });

@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { LocalAwsError } from "../aws/errors.ts";
+import { CommandError, runCommand } from "../commandError.ts";
 import { writeServiceVariant } from "../serviceVariant.ts";
 import { writeReportFiles } from "./reportFiles.ts";
 import { runShiftChange, type ShiftChangeReport } from "./shiftChangeRun.ts";
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     values["database-url"],
   ).finally(() => variant?.remove());
   if (variant && !stack.started) {
-    throw new LocalAwsError("--concurrency-cap applies to a stack the demo starts; stop the running `npm run dev` first");
+    throw new CommandError("--concurrency-cap applies to a stack the demo starts; stop the running `npm run dev` first");
   }
   console.log(stack.started ? `started a local stack at ${stack.apiUrl}` : `using the stack already running at ${stack.apiUrl}`);
   const stop = () => void stack.stop().then(() => process.exit(130));
@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     if (values.screenshot) {
       const png = join(values.out, "report.png");
       const { paintedShare } = await screenshotReport(files.html, png);
-      if (paintedShare < 0.01) throw new LocalAwsError(`the chart in ${files.html} rendered blank (see ${png})`);
+      if (paintedShare < 0.01) throw new CommandError(`the chart in ${files.html} rendered blank (see ${png})`);
       console.log(`        ${png} (chart painted: ${(paintedShare * 100).toFixed(1)}% of its canvas)`);
     }
     const syncsFailed = report.syncs !== undefined && (report.syncs.done < report.syncs.clocks || report.syncs.rejected !== report.syncs.expectedRejected);
@@ -131,14 +131,14 @@ resources    peak memory of the local stack ${Math.round(resources.peakStackMemo
 function count(value: string, flag: string, minimum = 1): number {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < minimum) {
-    throw new LocalAwsError(`${flag} must be a whole number of at least ${minimum}, got "${value}"`);
+    throw new CommandError(`${flag} must be a whole number of at least ${minimum}, got "${value}"`);
   }
   return parsed;
 }
 
 function backlogOption(value: string): number {
   const parsed = count(value, "--backlog");
-  if (parsed > 10_000) throw new LocalAwsError(`--backlog must be at most 10000, what one sync takes, got "${value}"`);
+  if (parsed > 10_000) throw new CommandError(`--backlog must be at most 10000, what one sync takes, got "${value}"`);
   return parsed;
 }
 
@@ -146,18 +146,15 @@ function backlogOption(value: string): number {
 function capOption(value: string): number {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 2 || parsed > 1_000) {
-    throw new LocalAwsError(`--concurrency-cap must be a whole number from 2 to 1000 (AWS's range for maximumConcurrency), got "${value}"`);
+    throw new CommandError(`--concurrency-cap must be a whole number from 2 to 1000 (AWS's range for maximumConcurrency), got "${value}"`);
   }
   return parsed;
 }
 
 function share(value: string, flag: string): number {
   const parsed = Number(value);
-  if (!(parsed >= 0 && parsed < 1)) throw new LocalAwsError(`${flag} must be a share from 0 to below 1 (0.02 is 2%), got "${value}"`);
+  if (!(parsed >= 0 && parsed < 1)) throw new CommandError(`${flag} must be a share from 0 to below 1 (0.02 is 2%), got "${value}"`);
   return parsed;
 }
 
-main().catch((error: Error) => {
-  console.error(error instanceof LocalAwsError ? `error: ${error.message}` : error);
-  process.exit(1);
-});
+runCommand(main);

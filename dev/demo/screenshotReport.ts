@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
-import { LocalAwsError } from "../aws/errors.ts";
+import { CommandError } from "../commandError.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -11,7 +11,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
  */
 export async function screenshotReport(htmlPath: string, pngPath: string): Promise<{ paintedShare: number }> {
   if (!existsSync(CHROMIUM)) {
-    throw new LocalAwsError(`no Chromium at ${CHROMIUM}: install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH`);
+    throw new CommandError(`no Chromium at ${CHROMIUM}: install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH`);
   }
   const browser = await chromium.launch({
     executablePath: CHROMIUM,

@@ -4,7 +4,7 @@ import { runOfflineSyncs, type SyncsReport } from "./offlineSyncs.ts";
 import { percentile } from "./percentile.ts";
 import { offlineBacklogs, shiftChange, type ShiftChangeSettings } from "./shiftChange.ts";
 import type { RunningStack } from "./stackProcess.ts";
-import type { LocalStatus } from "../aws/localStatus.ts";
+import type { LocalStatus } from "../aws/index.ts";
 
 export interface TimelinePoint {
   /** Milliseconds since the first request. */

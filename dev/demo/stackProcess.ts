@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { stopChild, waitForOutput } from "../process/childProcess.ts";
-import { LocalAwsError } from "../aws/errors.ts";
-import type { LocalStatus } from "../aws/localStatus.ts";
+import { CommandError } from "../commandError.ts";
+import type { LocalStatus } from "../aws/index.ts";
 
 export interface RunningStack {
   apiUrl: string;
@@ -34,11 +34,11 @@ export async function useOrStartStack(apiUrl: string, devArgs: string[], databas
   try {
     await status();
     if (!databaseUrl) {
-      throw new LocalAwsError(`a stack already runs at ${apiUrl}; pass --database-url with the Postgres URL it printed`);
+      throw new CommandError(`a stack already runs at ${apiUrl}; pass --database-url with the Postgres URL it printed`);
     }
     return { apiUrl, databaseUrl, started: false, status, stop: async () => {} };
   } catch (error) {
-    if (error instanceof LocalAwsError) throw error;
+    if (error instanceof CommandError) throw error;
   }
 
   const port = new URL(apiUrl).port || "80";
@@ -47,7 +47,7 @@ export async function useOrStartStack(apiUrl: string, devArgs: string[], databas
     env: { ...process.env, POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "WARN" },
   });
   const output = await waitForOutput(child, /^ready:/m, "the local stack").catch((error: Error) => {
-    throw new LocalAwsError(error.message);
+    throw new CommandError(error.message);
   });
   return {
     apiUrl,

@@ -1,4 +1,4 @@
-import { dockerEngineAvailable } from "../../dev/aws/backends/dockerBackend.ts";
+import { dockerEngineAvailable } from "../../dev/aws/index.ts";
 
 export type IntegrationBackend = "docker" | "embedded" | "external";
 

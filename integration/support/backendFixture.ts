@@ -1,9 +1,6 @@
 import { describe, inject } from "vitest";
-import type { StartedBackend } from "../../dev/aws/backends/backend.ts";
-import { embeddedBackend } from "../../dev/aws/backends/embeddedBackend.ts";
-import { externalBackend } from "../../dev/aws/backends/externalBackend.ts";
-import { freePort } from "../../dev/process/ports.ts";
-import { sharedDockerBackend, startOwnPostgres } from "../../dev/aws/backends/testcontainers.ts";
+import { embeddedBackend, freePort, sharedDockerBackend, startOwnPostgres, type StartedBackend } from "../../dev/aws/index.ts";
+import { externalBackendFrom } from "../../dev/backendChoice.ts";
 
 /**
  * The backend for one suite: embedded ones are cheap and start per suite; docker ones share the
@@ -15,7 +12,7 @@ export async function startIntegrationBackend({ ownDatabase = false } = {}): Pro
     case "embedded":
       return embeddedBackend({ aws: await freePort(), database: await freePort() }).start();
     case "external":
-      return externalBackend().start();
+      return externalBackendFrom().start();
     case "docker": {
       const endpoints = inject("dockerEndpoints");
       if (!endpoints) throw new Error("the docker backend was chosen but the global setup started no containers");

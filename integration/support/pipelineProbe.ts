@@ -1,5 +1,5 @@
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
-import { enqueueBodies } from "../../dev/aws/sqs/enqueueBodies.ts";
+import { ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
+import { enqueueBodies, queueDepth } from "../../dev/aws/index.ts";
 import type { SuiteStack } from "./suiteStack.ts";
 
 type QueueRole = "punches" | "dlq" | "syncs" | "syncs-dlq";
@@ -24,11 +24,7 @@ export interface PipelineProbe {
 }
 
 export function pipelineProbe({ stack, db }: SuiteStack): PipelineProbe {
-  const sqs = new SQSClient({
-    endpoint: stack.awsEndpoint,
-    region: stack.region,
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-  });
+  const sqs = new SQSClient(stack.clientConfig);
   const punches = stack.queues.find((queue) => queue.logicalId === "PunchesQueue")!;
   const deadLetters = stack.queues.find((queue) => queue.logicalId === punches.deadLetterQueueLogicalId)!;
   const syncs = stack.queues.find((queue) => queue.logicalId === "SyncsQueue");
@@ -44,7 +40,7 @@ export function pipelineProbe({ stack, db }: SuiteStack): PipelineProbe {
     punchesQueueName: punches.name,
     punchesQueueUrl: punches.url,
     deadLetterQueueUrl: deadLetters.url,
-    depth: (queue) => queueDepth(sqs, urlOf(queue)),
+    depth: (queue) => messagesIn(sqs, urlOf(queue)),
     urlOf,
     async rowsFor(punchIds) {
       const { rows } = await db.query<{ punch_id: string; correlation_id: string | null }>(
@@ -78,14 +74,9 @@ export function pipelineProbe({ stack, db }: SuiteStack): PipelineProbe {
 }
 
 /** Messages in a queue, visible or in flight. */
-export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-    }),
-  );
-  return Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible);
+export async function messagesIn(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const { visible, inFlight } = await queueDepth(sqs, queueUrl);
+  return visible + inFlight;
 }
 
 /** Runs `task` for each item with at most `concurrency` in flight: concurrent clients. */

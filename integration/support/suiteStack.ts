@@ -2,14 +2,14 @@ import { randomBytes } from "node:crypto";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import type { StartedBackend } from "../../dev/aws/backends/backend.ts";
-import { startLocalAws, type LocalAws } from "../../dev/aws/localAws.ts";
+import type { StartedBackend } from "../../dev/aws/index.ts";
+import { startPontoStack, type PontoStack } from "../../dev/pontoStack.ts";
 import { startIntegrationBackend } from "./backendFixture.ts";
 
 export const serviceDir = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 
 export interface SuiteStack {
-  stack: LocalAws;
+  stack: PontoStack;
   backend: StartedBackend;
   /** The application database, for assertions on rows and on pg_stat_activity. */
   db: pg.Pool;
@@ -19,7 +19,7 @@ export interface SuiteStack {
 }
 
 /**
- * One suite's own stack, built by the same startLocalAws as `npm run dev`, on a stage of its
+ * One suite's own stack, built by the same startPontoStack as `npm run dev`, on a stage of its
  * own so queue names and the database never meet another suite's. Stops its backend too.
  */
 export async function startSuiteStack(suite: string, options: { configFile?: string } = {}): Promise<SuiteStack> {
@@ -46,7 +46,7 @@ export async function startStackOn(
   options: { configFile?: string } = {},
 ): Promise<SuiteStack> {
   const logs: string[] = [];
-  const stack = await startLocalAws({
+  const stack = await startPontoStack({
     backend,
     serviceDir,
     stage: `it-${suite}-${randomBytes(3).toString("hex")}`,

@@ -1,25 +1,36 @@
-import type { PunchMessage } from "../domain/recordPunch.ts";
 import { sqsClient } from "./sqsClient.ts";
+
+/** A message no retry can fix, as an operator needs it to fix it and redrive it. */
+export interface DeadLetter {
+  /** The original body, sent again unchanged by a redrive. */
+  body: string;
+  /** Why it was parked. */
+  reason: string;
+  /** When the message first reached us. */
+  receivedAt?: string;
+  correlationId?: string;
+}
 
 /**
  * A function that parks a message in the dead-letter queue with its original body and, as message
- * attributes, why it was rejected and where it came from: what an operator needs to fix it and
- * redrive it.
+ * attributes, the reason (`failureReason`), `receivedAt` and `correlationId` when they are known.
+ *
+ * @example
+ * const park = deadLetterSender(config.deadLetterQueueUrl);
+ * await park({ body, reason: "invalid punch: /kind must be one of: in, out", receivedAt });
  */
-export function deadLetterSender(queueUrl: string): (message: PunchMessage, reason: string) => Promise<void> {
-  return async (message, reason) => {
+export function deadLetterSender(queueUrl: string): (letter: DeadLetter) => Promise<void> {
+  return async ({ body, reason, receivedAt, correlationId }) => {
     const { SendMessageCommand } = await import("@aws-sdk/client-sqs");
     const sqs = await sqsClient();
     await sqs.send(
       new SendMessageCommand({
         QueueUrl: queueUrl,
-        MessageBody: message.body,
+        MessageBody: body,
         MessageAttributes: {
           failureReason: { DataType: "String", StringValue: reason.slice(0, 4_000) },
-          receivedAt: { DataType: "String", StringValue: message.receivedAt },
-          ...(message.correlationId && {
-            correlationId: { DataType: "String", StringValue: message.correlationId },
-          }),
+          ...(receivedAt && { receivedAt: { DataType: "String", StringValue: receivedAt } }),
+          ...(correlationId && { correlationId: { DataType: "String", StringValue: correlationId } }),
         },
       }),
     );

@@ -2,6 +2,9 @@ import pg from "pg";
 import type { DatabaseConfig } from "../config.ts";
 import { logger } from "../logger.ts";
 
+/** A pool, or one client of it holding a transaction. */
+export type Queryable = pg.Pool | pg.PoolClient;
+
 let pool: pg.Pool | undefined;
 
 /**

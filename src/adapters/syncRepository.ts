@@ -1,7 +1,7 @@
 import type pg from "pg";
 import type { AcceptedPunch, ClaimCheck, RejectedPunch, SortedBacklog, SyncResult } from "../domain/syncBacklog.ts";
-import { isDataError } from "./postgres.ts";
-import { insertPunches, type Queryable } from "./punchRepository.ts";
+import { isDataError, type Queryable } from "./postgres.ts";
+import { storePunches } from "./punchStore.ts";
 
 /** Rows per INSERT: one round trip each, small enough to keep a statement's parameters modest. */
 const CHUNK_SIZE = 500;
@@ -112,7 +112,7 @@ async function insertChunk(client: pg.PoolClient, chunk: AcceptedPunch[], syncId
   const attempt = async (punches: AcceptedPunch[]) => {
     await client.query("SAVEPOINT chunk");
     try {
-      const inserted = await insertPunches(client, punches.map((item) => item.punch), syncId);
+      const inserted = await storePunches(client, punches.map((item) => item.punch), syncId);
       await client.query("RELEASE SAVEPOINT chunk");
       return inserted.size;
     } catch (error) {

@@ -6,7 +6,7 @@ function inMemoryPorts() {
   const saved = new Map<string, RecordedPunch>();
   const rejected: Array<{ message: PunchMessage; reason: string }> = [];
   const ports: RecordPunchPorts = {
-    async save(punch) {
+    async store(punch) {
       if (saved.has(punch.punchId)) return "duplicate";
       saved.set(punch.punchId, punch);
       return "inserted";
@@ -27,7 +27,7 @@ const body = JSON.stringify({
 });
 
 describe("recordPunch", () => {
-  it("saves a valid punch with the queue's receipt time and the correlation id", async () => {
+  it("stores a valid punch with the queue's receipt time and the correlation id", async () => {
     const { ports, saved } = inMemoryPorts();
     const outcome = await recordPunch({ body, receivedAt: "2026-11-23T20:00:01.000Z", correlationId: "req-1" }, ports);
     expect(outcome).toBe("inserted");
@@ -53,7 +53,7 @@ describe("recordPunch", () => {
 
   it("lets a storage failure throw, so the queue retries the message", async () => {
     const { ports } = inMemoryPorts();
-    ports.save = async () => {
+    ports.store = async () => {
       throw new Error("connection refused");
     };
     await expect(recordPunch({ body, receivedAt: "2026-11-23T20:00:01.000Z" }, ports)).rejects.toThrow("connection refused");

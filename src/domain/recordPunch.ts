@@ -11,7 +11,7 @@ export interface PunchMessage {
 
 export interface RecordPunchPorts {
   /** Stores the punch once; a punch whose id is already stored is a duplicate, not an error. */
-  save(punch: RecordedPunch): Promise<"inserted" | "duplicate">;
+  store(punch: RecordedPunch): Promise<"inserted" | "duplicate">;
   /** Parks a message that can never be recorded, with the reason, for a human to look at. */
   reject(message: PunchMessage, reason: string): Promise<void>;
 }
@@ -24,7 +24,7 @@ export type RecordOutcome = "inserted" | "duplicate" | "rejected";
  * database, the network) throws, and the queue retries it.
  *
  * @example
- * await recordPunch({ body, receivedAt: new Date().toISOString() }, { save, reject }); // "inserted"
+ * await recordPunch({ body, receivedAt: new Date().toISOString() }, { store, reject }); // "inserted"
  */
 export async function recordPunch(message: PunchMessage, ports: RecordPunchPorts): Promise<RecordOutcome> {
   const validation = parsePunch(message.body);
@@ -37,5 +37,5 @@ export async function recordPunch(message: PunchMessage, ports: RecordPunchPorts
     receivedAt: message.receivedAt,
     ...(message.correlationId === undefined ? {} : { correlationId: message.correlationId }),
   };
-  return ports.save(recorded);
+  return ports.store(recorded);
 }

@@ -1,14 +1,18 @@
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { SQSHandler, SQSRecord } from "aws-lambda";
 import { deadLetterSender } from "../adapters/deadLetterQueue.ts";
-import { punchSaver } from "../adapters/punchWriter.ts";
+import { coalescingPunchStore } from "../adapters/punchStore.ts";
 import { consumerConfigFromEnv } from "../config.ts";
 import { recordPunch, type PunchMessage, type RecordPunchPorts } from "../domain/recordPunch.ts";
 import { logger } from "../logger.ts";
 
 // Read at init: a missing setting fails the container's start, naming the variable.
 const config = consumerConfigFromEnv();
-const ports: RecordPunchPorts = { save: punchSaver(config.database), reject: deadLetterSender(config.deadLetterQueueUrl) };
+const park = deadLetterSender(config.deadLetterQueueUrl);
+const ports: RecordPunchPorts = {
+  store: coalescingPunchStore(config.database),
+  reject: (message, reason) => park({ ...message, reason }),
+};
 const processor = new BatchProcessor(EventType.SQS);
 
 async function recordPunchRecord(record: SQSRecord): Promise<void> {

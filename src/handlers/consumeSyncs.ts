@@ -22,7 +22,7 @@ const ports: SettleSyncPorts = {
       if (outcome.status === "rejected") logger.warn("could not record the failed sync", { syncId: result.syncId, error: String(outcome.reason) });
     }
   },
-  park: (body, reason) => park({ body, receivedAt: new Date().toISOString() }, reason),
+  park: (body, reason) => park({ body, reason, receivedAt: new Date().toISOString() }),
 };
 const processor = new BatchProcessor(EventType.SQS);
 

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyHandler } from "aws-lambda";
 import { databasePool } from "../adapters/postgres.ts";
-import { punchesOf } from "../adapters/punchRepository.ts";
+import { punchesOf } from "../adapters/punchStore.ts";
 import { parseDateRange, widenByOneDay } from "../domain/dateRange.ts";
 import { databaseConfigFromEnv } from "../config.ts";
 import { timesheetFor } from "../domain/timesheet.ts";

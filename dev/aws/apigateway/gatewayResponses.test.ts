@@ -25,4 +25,13 @@ describe("gatewayResponse", () => {
     expect(response.statusCode).toBe(422);
     expect(JSON.parse(response.body)).toEqual({ message: "Invalid request body", errors: "[/kind is required]", id: "r-2" });
   });
+
+  it("escapes validationErrorString for the JSON string the template puts it in, as AWS does", () => {
+    const customised = new Map([
+      ["BAD_REQUEST_BODY", { statusCode: 400, responseTemplates: { "application/json": '{"errors":"$context.error.validationErrorString"}' } }],
+    ]);
+    const validationErrorString = '[object has missing required properties (["name"])]';
+    const response = gatewayResponse("BAD_REQUEST_BODY", customised, { requestId: "r-3", validationErrorString });
+    expect(JSON.parse(response.body)).toEqual({ errors: validationErrorString });
+  });
 });

@@ -21,6 +21,9 @@ export interface GatewayResponse {
 /**
  * A gateway response as the template's AWS::ApiGateway::GatewayResponse customises it. Like AWS,
  * its template gets plain variable substitution, not Velocity.
+ *
+ * @example
+ * gatewayResponse("THROTTLED", new Map(), { requestId: "r-1" }); // { statusCode: 429, body: '{"message":"Too Many Requests"}' }
  */
 export function gatewayResponse(
   type: GatewayResponseType,
@@ -34,7 +37,8 @@ export function gatewayResponse(
     "$context.error.messageString": JSON.stringify(defaults.message),
     "$context.error.message": defaults.message,
     "$context.error.responseType": type,
-    "$context.error.validationErrorString": variables.validationErrorString ?? "",
+    // AWS escapes it for a JSON string, without quoting it: templates write "$context.error.validationErrorString".
+    "$context.error.validationErrorString": JSON.stringify(variables.validationErrorString ?? "").slice(1, -1),
     "$context.requestId": variables.requestId,
   };
   const body = template.replace(/\$context\.[A-Za-z.]+/g, (name) => values[name] ?? "");

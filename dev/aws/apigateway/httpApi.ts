@@ -7,7 +7,7 @@ import { gatewayResponse } from "./gatewayResponses.ts";
 
 export interface ApiRoute {
   method: string;
-  /** "/employees/{employeeId}/timesheet" */
+  /** "/items/{itemId}" */
   path: string;
   handle: RouteHandler;
 }

@@ -1,16 +1,28 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import type { FunctionRuntime } from "../lambda/functionRuntime.ts";
-import type { LambdaProxyRoute } from "../cloudformation/serviceModel.ts";
+import type { GatewayResponseDefinition, LambdaProxyRoute } from "../cloudformation/serviceModel.ts";
 import type { ApiRequest, ApiResponse, RouteHandler } from "./apiTypes.ts";
+import { gatewayResponse, type GatewayResponseType } from "./gatewayResponses.ts";
+
+export interface LambdaProxySettings {
+  stage: string;
+  accountId: string;
+  /** The template's customised gateway responses, for the answers API Gateway gives itself. */
+  gatewayResponses: ReadonlyMap<string, GatewayResponseDefinition>;
+}
 
 const JSON_HEADERS = { "content-type": "application/json" };
 /** Lambda's limit on a synchronous invocation's request: the whole event as JSON, not just the body. */
 const MAX_INVOCATION_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
 /** An `http` event of serverless.yml: API Gateway's Lambda proxy integration (payload 1.0). */
-export function lambdaProxyRoute(route: LambdaProxyRoute, target: FunctionRuntime, stage: string): RouteHandler {
+export function lambdaProxyRoute(route: LambdaProxyRoute, target: FunctionRuntime, settings: LambdaProxySettings): RouteHandler {
+  const gatewayError = (type: GatewayResponseType, request: ApiRequest): ApiResponse => ({
+    ...gatewayResponse(type, settings.gatewayResponses, { requestId: request.requestId }),
+    headers: JSON_HEADERS,
+  });
   return async (request) => {
-    const event = proxyEventOf(request, route, stage);
+    const event = proxyEventOf(request, route, settings);
     // API Gateway takes up to 10 MB, but Lambda refuses the invocation past 6 MB and the client gets a 413.
     if (Buffer.byteLength(JSON.stringify(event)) > MAX_INVOCATION_PAYLOAD_BYTES) {
       return {
@@ -22,16 +34,17 @@ export function lambdaProxyRoute(route: LambdaProxyRoute, target: FunctionRuntim
     const result = await target.invoke(event);
     switch (result.status) {
       case "succeeded":
-        return proxyResponseOf(result.payload);
+        return proxyResponseOf(result.payload) ?? gatewayError("DEFAULT_5XX", request);
       case "throttled":
-        return { statusCode: 429, headers: JSON_HEADERS, body: '{"message":"Too Many Requests"}' };
+        return gatewayError("THROTTLED", request);
       default:
-        return { statusCode: 502, headers: JSON_HEADERS, body: '{"message": "Internal server error"}' };
+        // A function error or timeout reaches the client as API Gateway's own 502.
+        return gatewayError("DEFAULT_5XX", request);
     }
   };
 }
 
-function proxyEventOf(request: ApiRequest, route: LambdaProxyRoute, stage: string): APIGatewayProxyEvent {
+function proxyEventOf(request: ApiRequest, route: LambdaProxyRoute, { stage, accountId }: LambdaProxySettings): APIGatewayProxyEvent {
   const query = [...request.query.keys()];
   // API Gateway tells the function how the client reached it.
   const headers = { ...request.headers, "x-forwarded-proto": "http", "x-forwarded-for": request.sourceIp };
@@ -50,7 +63,7 @@ function proxyEventOf(request: ApiRequest, route: LambdaProxyRoute, stage: strin
     body: request.body === "" ? null : request.body,
     isBase64Encoded: false,
     requestContext: {
-      accountId: "000000000000",
+      accountId,
       apiId: "local",
       authorizer: undefined,
       protocol: "HTTP/1.1",
@@ -84,12 +97,10 @@ function proxyEventOf(request: ApiRequest, route: LambdaProxyRoute, stage: strin
   };
 }
 
-/** A malformed proxy result is a 502 on AWS, whatever the handler meant. */
-function proxyResponseOf(payload: unknown): ApiResponse {
+/** The function's answer; undefined when it is malformed, which AWS answers with a 502 whatever the handler meant. */
+function proxyResponseOf(payload: unknown): ApiResponse | undefined {
   const result = payload as Partial<APIGatewayProxyResult> | null;
-  if (!result || typeof result.statusCode !== "number") {
-    return { statusCode: 502, headers: JSON_HEADERS, body: '{"message": "Internal server error"}' };
-  }
+  if (!result || typeof result.statusCode !== "number") return undefined;
   const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([name, value]) => [name, String(value)]));
   const body = result.body ?? "";
   return { statusCode: result.statusCode, headers, body: result.isBase64Encoded ? Buffer.from(body, "base64") : body };

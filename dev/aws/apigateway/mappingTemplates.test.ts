@@ -6,7 +6,7 @@ const request: TemplateRequest = {
   requestId: "req-7",
   requestTimeEpoch: 1_795_400_000_000,
   httpMethod: "POST",
-  resourcePath: "/punches",
+  resourcePath: "/items",
   stage: "local",
   sourceIp: "127.0.0.1",
 };

@@ -1,6 +1,6 @@
 import { Compile, parse } from "velocityjs";
 
-/** What an API Gateway mapping template sees of a request: the parts ponto's templates use. */
+/** What an API Gateway mapping template sees of a request: the parts the emulated templates use. */
 export interface TemplateRequest {
   body: string;
   requestId: string;

@@ -1,10 +1,9 @@
-import AjvDraft04 from "ajv-draft-04";
 import type { MessageAttributeValue } from "@aws-sdk/client-sqs";
-import { describeFieldErrors, fieldErrorsOf } from "../../../src/domain/schemaErrors.ts";
 import type { GatewayResponseDefinition, SqsIntegrationRoute } from "../cloudformation/serviceModel.ts";
 import type { ApiRequest, ApiResponse, RouteHandler } from "./apiTypes.ts";
 import { gatewayResponse } from "./gatewayResponses.ts";
 import { renderMappingTemplate, type TemplateRequest } from "./mappingTemplates.ts";
+import { bodyValidator } from "./requestValidation.ts";
 import { QueueSendError, type OutgoingMessage, type SentMessage } from "../sqs/queueSender.ts";
 
 export interface SqsIntegrationDependencies {
@@ -22,28 +21,15 @@ const JSON_HEADERS = { "content-type": "application/json" };
  * renders the answer. No Lambda runs on this path, here or on AWS.
  */
 export function sqsIntegrationRoute(route: SqsIntegrationRoute, dependencies: SqsIntegrationDependencies): RouteHandler {
-  const ajv = new AjvDraft04.default({ allErrors: true });
-  const validators = new Map(
-    Object.entries(route.bodyModels).map(([contentType, schema]) => [contentType, ajv.compile(schema)]),
-  );
+  const validators = new Map(Object.entries(route.bodyModels).map(([contentType, schema]) => [contentType, bodyValidator(schema)]));
 
   return async (request) => {
     const contentType = (request.headers["content-type"] ?? "application/json").split(";")[0]!.trim().toLowerCase();
     const template = route.requestTemplates[contentType];
     if (template === undefined) return gatewayError("UNSUPPORTED_MEDIA_TYPE", request, dependencies);
 
-    const validate = validators.get(contentType);
-    if (validate) {
-      let decoded: unknown;
-      try {
-        decoded = JSON.parse(request.body);
-      } catch {
-        return gatewayError("BAD_REQUEST_BODY", request, dependencies, "[body is not valid JSON]");
-      }
-      if (!validate(decoded)) {
-        return gatewayError("BAD_REQUEST_BODY", request, dependencies, `[${describeFieldErrors(fieldErrorsOf(validate.errors))}]`);
-      }
-    }
+    const validation = validators.get(contentType)?.(request.body) ?? { ok: true };
+    if (!validation.ok) return gatewayError("BAD_REQUEST_BODY", request, dependencies, validation.validationErrorString);
 
     const templateRequest = templateRequestOf(request, route, dependencies.stage);
     const [status, sqsResponse] = await sendMessage(

@@ -1,8 +1,8 @@
 import { execFile } from "node:child_process";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { promisify } from "node:util";
 import { LocalAwsError } from "../errors.ts";
-import type { Backend, BackendPorts, StartedBackend } from "./backend.ts";
+import { EMULATOR_ACCOUNT, type Backend, type BackendPorts, type StartedBackend } from "./backend.ts";
 
 const run = promisify(execFile);
 
@@ -18,15 +18,30 @@ export async function dockerEngineAvailable(): Promise<boolean> {
   }
 }
 
+export interface ComposeProject {
+  /** The docker-compose.yml with an AWS emulator service per profile and a `postgres` service. */
+  composeFile: string;
+  /** Which AWS emulator's profile to start. */
+  emulator: AwsEmulator;
+  ports: BackendPorts;
+  /** Variables the compose file reads its host ports from, as the project names them. */
+  portVariables: { aws: string; database: string };
+}
+
 /**
- * LocalStack (or fauxqs) and Postgres from docker-compose.yml, pinned images, started with
- * `--wait` so that start() returns only once their healthchecks pass.
+ * LocalStack (or fauxqs) and Postgres from a compose file, pinned images, started with `--wait`
+ * so that start() returns only once their healthchecks pass.
+ *
+ * @example
+ * dockerBackend({ composeFile: "docker-compose.yml", emulator: "localstack", ports: { aws: 4566, database: 5433 },
+ *   portVariables: { aws: "AWS_PORT", database: "DATABASE_PORT" } });
  */
-export function dockerBackend(ports: BackendPorts, emulator: AwsEmulator, serviceDir: string): Backend {
+export function dockerBackend({ composeFile, emulator, ports, portVariables }: ComposeProject): Backend {
+  const projectDir = dirname(resolve(composeFile));
   const compose = (...args: string[]) =>
-    run("docker", ["compose", "--file", resolve(serviceDir, "docker-compose.yml"), "--profile", emulator, ...args], {
-      cwd: serviceDir,
-      env: { ...process.env, PONTO_AWS_PORT: String(ports.aws), PONTO_DATABASE_PORT: String(ports.database) },
+    run("docker", ["compose", "--file", resolve(composeFile), "--profile", emulator, ...args], {
+      cwd: projectDir,
+      env: { ...process.env, [portVariables.aws]: String(ports.aws), [portVariables.database]: String(ports.database) },
       maxBuffer: 16 * 1024 * 1024,
     });
 
@@ -37,7 +52,7 @@ export function dockerBackend(ports: BackendPorts, emulator: AwsEmulator, servic
       if (!(await dockerEngineAvailable())) {
         throw new LocalAwsError(
           "the docker backend needs a running Docker engine, and none answers `docker info`; " +
-            "start Docker, or use PONTO_BACKEND=embedded",
+            "start Docker, or use the embedded backend",
         );
       }
       try {
@@ -50,6 +65,7 @@ export function dockerBackend(ports: BackendPorts, emulator: AwsEmulator, servic
       return {
         name: "docker",
         awsEndpoint: `http://127.0.0.1:${ports.aws}`,
+        ...EMULATOR_ACCOUNT,
         database: { host: "127.0.0.1", port: ports.database, database: "postgres", user: "postgres", password: "postgres" },
         databaseServer: {
           stop: async () => void (await compose("stop", "postgres")),

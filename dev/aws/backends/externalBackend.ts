@@ -1,27 +1,39 @@
 import { LocalAwsError } from "../errors.ts";
-import { addressedByIp, type Backend, type StartedBackend } from "./backend.ts";
+import { addressedByIp, EMULATOR_ACCOUNT, type Backend, type StartedBackend } from "./backend.ts";
+
+export interface ExternalEndpoints {
+  /** The SQS/S3 endpoint, e.g. http://localhost:4566. */
+  awsEndpoint?: string;
+  /** A superuser connection, e.g. postgres://postgres:postgres@localhost:5432/postgres. */
+  databaseUrl?: string;
+  /** Names the settings in the error when one is missing: how the user gives them. */
+  settingNames?: { awsEndpoint: string; databaseUrl: string };
+}
 
 /**
- * Endpoints that something else runs: another `npm run dev`, a CI service container, a team
- * stack. PONTO_AWS_ENDPOINT is the SQS/S3 endpoint, PONTO_DATABASE_URL a superuser connection.
+ * Endpoints that something else runs: another local stack, a CI service container, a team stack.
+ *
+ * @example
+ * await externalBackend({ awsEndpoint: "http://localhost:4566", databaseUrl: "postgres://postgres:postgres@localhost/postgres" }).start();
  */
-export function externalBackend(env: NodeJS.ProcessEnv = process.env): Backend {
+export function externalBackend(endpoints: ExternalEndpoints): Backend {
+  const names = endpoints.settingNames ?? { awsEndpoint: "awsEndpoint", databaseUrl: "databaseUrl" };
   return {
     name: "external",
-    description: `external endpoints: ${env.PONTO_AWS_ENDPOINT ?? "?"}, ${redacted(env.PONTO_DATABASE_URL)}`,
+    description: `external endpoints: ${endpoints.awsEndpoint ?? "?"}, ${redacted(endpoints.databaseUrl)}`,
     async start(): Promise<StartedBackend> {
-      const awsEndpoint = env.PONTO_AWS_ENDPOINT;
-      const databaseUrl = env.PONTO_DATABASE_URL;
+      const { awsEndpoint, databaseUrl } = endpoints;
       if (!awsEndpoint || !databaseUrl) {
         throw new LocalAwsError(
-          "the external backend needs PONTO_AWS_ENDPOINT (e.g. http://localhost:4566) and " +
-            "PONTO_DATABASE_URL (e.g. postgres://postgres:postgres@localhost:5432/postgres)",
+          `the external backend needs ${names.awsEndpoint} (e.g. http://localhost:4566) and ` +
+            `${names.databaseUrl} (e.g. postgres://postgres:postgres@localhost:5432/postgres)`,
         );
       }
       const url = new URL(databaseUrl);
       return {
         name: "external",
         awsEndpoint: addressedByIp(awsEndpoint),
+        ...EMULATOR_ACCOUNT,
         database: {
           host: url.hostname,
           port: Number(url.port || 5432),

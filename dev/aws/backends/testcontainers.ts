@@ -2,7 +2,8 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { LocalstackContainer } from "@testcontainers/localstack";
 import { PostgreSqlContainer, type StartedPostgreSqlContainer } from "@testcontainers/postgresql";
-import { addressedByIp, type StartedBackend } from "./backend.ts";
+import { freePort } from "./freePort.ts";
+import { addressedByIp, EMULATOR_ACCOUNT, type DatabaseServer, type StartedBackend } from "./backend.ts";
 
 const run = promisify(execFile);
 
@@ -10,9 +11,10 @@ const run = promisify(execFile);
 const DEFAULT_LOCALSTACK_IMAGE = "localstack/localstack:4.14.0";
 const POSTGRES_IMAGE = "postgres:18.4-alpine";
 
+/** What the shared containers serve; plain data, so a test runner can hand it to its workers. */
 export interface DockerEndpoints {
   awsEndpoint: string;
-  database: { host: string; port: number; user: string; password: string; database: string };
+  database: DatabaseServer;
 }
 
 /** The LocalStack image to run, refusing a newer tag without the token it needs. */
@@ -20,7 +22,7 @@ function localstackImage(env: NodeJS.ProcessEnv = process.env): string {
   const image = env.LOCALSTACK_IMAGE ?? DEFAULT_LOCALSTACK_IMAGE;
   if (image !== DEFAULT_LOCALSTACK_IMAGE && !env.LOCALSTACK_AUTH_TOKEN) {
     throw new Error(
-      `LOCALSTACK_IMAGE=${image} needs LOCALSTACK_AUTH_TOKEN: LocalAws images after 4.14.0 refuse to start without an account. ` +
+      `LOCALSTACK_IMAGE=${image} needs LOCALSTACK_AUTH_TOKEN: LocalStack images after 4.14.0 refuse to start without an account. ` +
         `Set the token, or unset LOCALSTACK_IMAGE to use ${DEFAULT_LOCALSTACK_IMAGE}.`,
     );
   }
@@ -29,7 +31,7 @@ function localstackImage(env: NodeJS.ProcessEnv = process.env): string {
 
 /**
  * LocalStack (SQS, S3) and Postgres, started once for the whole run by the global setup and
- * shared by the suites (each suite isolates itself by stage). Both wait on readiness: LocalAws's
+ * shared by the suites (each suite isolates itself by stage). Both wait on readiness: LocalStack's
  * "Ready" log line, Postgres's own wait strategy. If the second fails the first is stopped, and
  * testcontainers' reaper removes both should the run die.
  */
@@ -66,13 +68,14 @@ export function sharedDockerBackend(endpoints: DockerEndpoints): StartedBackend 
 
 function dockerBackendOf(
   awsEndpoint: string,
-  database: DockerEndpoints["database"],
+  database: DatabaseServer,
   ownPostgres: StartedPostgreSqlContainer | undefined,
   stop: () => Promise<void>,
 ): StartedBackend {
   return {
     name: "docker",
     awsEndpoint,
+    ...EMULATOR_ACCOUNT,
     database,
     ...(ownPostgres && {
       // docker stop/start keeps the container and its fixed host port, so clients reconnect.
@@ -89,13 +92,12 @@ function dockerBackendOf(
 }
 
 async function startPostgres(): Promise<StartedPostgreSqlContainer> {
-  const { freePort } = await import("../../process/ports.ts");
-  const hostPort = await freePort();
+  // A fixed host port: `docker start` after `docker stop` would otherwise map another one.
   return new PostgreSqlContainer(POSTGRES_IMAGE)
     .withUsername("postgres")
     .withPassword("postgres")
     .withDatabase("postgres")
-    .withExposedPorts({ container: 5432, host: hostPort })
+    .withExposedPorts({ container: 5432, host: await freePort() })
     .start();
 }
 
@@ -111,7 +113,7 @@ async function waitForPostgres(containerId: string): Promise<void> {
   throw new Error(`Postgres in container ${containerId} did not come back within 30 s`);
 }
 
-function databaseOf(postgres: StartedPostgreSqlContainer): DockerEndpoints["database"] {
+function databaseOf(postgres: StartedPostgreSqlContainer): DatabaseServer {
   return {
     host: postgres.getHost(),
     port: postgres.getPort(),

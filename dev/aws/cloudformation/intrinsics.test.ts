@@ -3,20 +3,20 @@ import { resolveIntrinsics, type IntrinsicContext } from "./intrinsics.ts";
 
 const context: IntrinsicContext = {
   resources: new Map([
-    ["PunchesQueue", { ref: "http://localhost:4566/000000000000/punches", attributes: { Arn: "arn:aws:sqs:eu-west-1:000000000000:punches", QueueName: "punches" } }],
+    ["WorkQueue", { ref: "http://localhost:4566/000000000000/work", attributes: { Arn: "arn:aws:sqs:eu-west-1:000000000000:work", QueueName: "work" } }],
   ]),
   pseudoParameters: { "AWS::Region": "eu-west-1", "AWS::AccountId": "000000000000", "AWS::Partition": "aws" },
 };
 
 describe("resolveIntrinsics", () => {
   it("resolves Ref to a resource and to a pseudo parameter", () => {
-    expect(resolveIntrinsics({ Ref: "PunchesQueue" }, context)).toBe("http://localhost:4566/000000000000/punches");
+    expect(resolveIntrinsics({ Ref: "WorkQueue" }, context)).toBe("http://localhost:4566/000000000000/work");
     expect(resolveIntrinsics({ Ref: "AWS::Region" }, context)).toBe("eu-west-1");
   });
 
   it("resolves Fn::GetAtt inside nested objects and arrays", () => {
-    expect(resolveIntrinsics({ policy: [{ target: { "Fn::GetAtt": ["PunchesQueue", "Arn"] } }] }, context)).toEqual({
-      policy: [{ target: "arn:aws:sqs:eu-west-1:000000000000:punches" }],
+    expect(resolveIntrinsics({ policy: [{ target: { "Fn::GetAtt": ["WorkQueue", "Arn"] } }] }, context)).toEqual({
+      policy: [{ target: "arn:aws:sqs:eu-west-1:000000000000:work" }],
     });
   });
 
@@ -24,11 +24,11 @@ describe("resolveIntrinsics", () => {
     const uri = {
       "Fn::Sub": [
         "arn:${AWS::Partition}:apigateway:${AWS::Region}:sqs:path//${AWS::AccountId}/${queueName}",
-        { queueName: { "Fn::GetAtt": ["PunchesQueue", "QueueName"] } },
+        { queueName: { "Fn::GetAtt": ["WorkQueue", "QueueName"] } },
       ],
     };
-    expect(resolveIntrinsics(uri, context)).toBe("arn:aws:apigateway:eu-west-1:sqs:path//000000000000/punches");
-    expect(resolveIntrinsics({ "Fn::Sub": "${PunchesQueue.QueueName}-dlq" }, context)).toBe("punches-dlq");
+    expect(resolveIntrinsics(uri, context)).toBe("arn:aws:apigateway:eu-west-1:sqs:path//000000000000/work");
+    expect(resolveIntrinsics({ "Fn::Sub": "${WorkQueue.QueueName}-dlq" }, context)).toBe("work-dlq");
   });
 
   it("joins Fn::Join parts", () => {
@@ -39,6 +39,6 @@ describe("resolveIntrinsics", () => {
     expect(() => resolveIntrinsics({ Ref: "AuroraCluster" }, context)).toThrow(
       "serverless.yml refers to AuroraCluster, which the local stack does not emulate",
     );
-    expect(() => resolveIntrinsics({ "Fn::GetAtt": ["PunchesQueue", "Endpoint"] }, context)).toThrow("PunchesQueue.Endpoint");
+    expect(() => resolveIntrinsics({ "Fn::GetAtt": ["WorkQueue", "Endpoint"] }, context)).toThrow("WorkQueue.Endpoint");
   });
 });

@@ -2,13 +2,15 @@ import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
 import { promisify } from "node:util";
 import { lock } from "proper-lockfile";
 import { LocalAwsError } from "../errors.ts";
 import type { CloudFormationTemplate } from "./intrinsics.ts";
 
 const run = promisify(execFile);
+/** The framework the service installed (osls, or another build that keeps its CLI at bin/serverless.js). */
+const SERVERLESS_CLI = join(dirname(createRequire(import.meta.url).resolve("serverless/package.json")), "bin", "serverless.js");
 
 export interface PackageOptions {
   /** Path of the serverless.yml to read; its folder is the service root. */
@@ -34,19 +36,18 @@ export interface PackagedService {
  */
 export async function packageService({ configPath, stage, params = {}, outputDir: keepIn }: PackageOptions): Promise<PackagedService> {
   const serviceDir = dirname(resolve(configPath));
-  const workDir = await mkdtemp(join(tmpdir(), "ponto-package-"));
+  const workDir = await mkdtemp(join(tmpdir(), "local-aws-package-"));
   const outputDir = keepIn ?? join(workDir, "package");
   // serverless-esbuild leaves its zip staging folders in TMPDIR; this keeps them in workDir.
   const scratchDir = join(workDir, "tmp");
   await mkdir(scratchDir);
-  const serverlessBin = fileURLToPath(new URL("../../../node_modules/.bin/serverless", import.meta.url));
   // serverless-esbuild builds in <serviceDir>/.esbuild, so packages of one service run one at a time.
   const release = await lock(serviceDir, { lockfilePath: join(serviceDir, ".serverless-package.lock"), retries: { retries: 120, minTimeout: 250, maxTimeout: 1_000 } });
   try {
     try {
       const paramArgs = Object.entries(params).map(([name, value]) => `--param=${name}=${value}`);
       const args = ["package", "--stage", stage, "--config", basename(configPath), "--package", outputDir, ...paramArgs];
-      await run(serverlessBin, args, {
+      await run(process.execPath, [SERVERLESS_CLI, ...args], {
         cwd: serviceDir,
         env: { ...process.env, SLS_TELEMETRY_DISABLED: "1", TMPDIR: scratchDir },
         maxBuffer: 16 * 1024 * 1024,

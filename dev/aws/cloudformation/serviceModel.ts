@@ -28,7 +28,7 @@ export interface BucketDefinition {
 export interface FunctionDefinition {
   logicalId: string;
   name: string;
-  /** As in serverless.yml: "src/handlers/consumePunches.handler". */
+  /** As in serverless.yml: "src/handlers/consume.handler". */
   handler: string;
   timeoutSeconds: number;
   memoryMegabytes: number;
@@ -50,7 +50,7 @@ export type RouteDefinition = LambdaProxyRoute | SqsIntegrationRoute;
 
 interface RouteBase {
   method: string;
-  /** "/employees/{employeeId}/timesheet" */
+  /** "/items/{itemId}" */
   path: string;
 }
 

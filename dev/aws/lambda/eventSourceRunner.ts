@@ -13,6 +13,8 @@ export interface EventSourceSettings {
   queue: ProvisionedQueue;
   target: FunctionRuntime;
   region: string;
+  /** Lambda's pollers send as this account: the records' SenderId. */
+  accountId: string;
   batchSize: number;
   maximumBatchingWindowSeconds: number;
   reportBatchItemFailures: boolean;
@@ -250,7 +252,7 @@ export class EventSourceRunner {
       attributes: {
         ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? "1",
         SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
-        SenderId: attributes.SenderId ?? "000000000000",
+        SenderId: attributes.SenderId ?? this.#settings.accountId,
         ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
       },
       messageAttributes: Object.fromEntries(

@@ -7,7 +7,7 @@ import type { ContainerSettings, FunctionError, InvocationReply } from "./contai
 export interface FunctionSettings {
   name: string;
   arn: string;
-  /** serverless.yml's handler: "src/handlers/consumePunches.handler". */
+  /** serverless.yml's handler: "src/handlers/consume.handler". */
   handler: string;
   serviceDir: string;
   timeoutSeconds: number;
@@ -210,7 +210,7 @@ function runtimeError(error: Error): FunctionError {
   };
 }
 
-/** "src/handlers/consumePunches.handler" -> [<serviceDir>/src/handlers/consumePunches.ts, "handler"]. */
+/** "src/handlers/consume.handler" -> [<serviceDir>/src/handlers/consume.ts, "handler"]. */
 function resolveHandler(handler: string, serviceDir: string): [string, string] {
   const separator = handler.lastIndexOf(".");
   const modulePath = handler.slice(0, separator);

@@ -1,6 +1,7 @@
 import { CreateBucketCommand, HeadBucketCommand, type S3Client } from "@aws-sdk/client-s3";
 import { LocalAwsError } from "../errors.ts";
-import { resolveString, type IntrinsicContext, type LocalResource } from "../cloudformation/intrinsics.ts";
+import { resolveString } from "../cloudformation/intrinsics.ts";
+import type { ResourceRegistry } from "../cloudformation/resourceRegistry.ts";
 import type { BucketDefinition } from "../cloudformation/serviceModel.ts";
 
 /**
@@ -11,20 +12,20 @@ import type { BucketDefinition } from "../cloudformation/serviceModel.ts";
 export async function provisionBuckets(
   s3: S3Client,
   buckets: BucketDefinition[],
-  context: IntrinsicContext & { resources: Map<string, LocalResource> },
+  registry: ResourceRegistry,
 ): Promise<string[]> {
   const names: string[] = [];
   for (const bucket of buckets) {
     if (bucket.bucketName === undefined) {
       throw new LocalAwsError(`${bucket.logicalId} has no BucketName; the local stack needs one to create it`);
     }
-    const name = resolveString(bucket.bucketName, context);
+    const name = resolveString(bucket.bucketName, registry);
     const exists = await s3.send(new HeadBucketCommand({ Bucket: name })).then(
       () => true,
       () => false,
     );
     if (!exists) await s3.send(new CreateBucketCommand({ Bucket: name }));
-    context.resources.set(bucket.logicalId, {
+    registry.register(bucket.logicalId, {
       ref: name,
       attributes: { Arn: `arn:aws:s3:::${name}`, DomainName: `${name}.s3.amazonaws.com` },
     });

@@ -5,7 +5,8 @@ import {
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import { LocalAwsError } from "../errors.ts";
-import { resolveIntrinsics, resolveString, type IntrinsicContext, type LocalResource } from "../cloudformation/intrinsics.ts";
+import { resolveIntrinsics, resolveString } from "../cloudformation/intrinsics.ts";
+import type { ResourceRegistry } from "../cloudformation/resourceRegistry.ts";
 import type { QueueDefinition } from "../cloudformation/serviceModel.ts";
 
 export interface ProvisionedQueue {
@@ -36,7 +37,7 @@ const DEFAULT_VISIBILITY_TIMEOUT_SECONDS = 30;
 export async function provisionQueues(
   sqs: SQSClient,
   queues: QueueDefinition[],
-  context: IntrinsicContext & { resources: Map<string, LocalResource> },
+  registry: ResourceRegistry,
 ): Promise<ProvisionedQueue[]> {
   const ordered = [...queues].sort((a, b) => Number(Boolean(a.deadLetterQueueLogicalId)) - Number(Boolean(b.deadLetterQueueLogicalId)));
   const provisioned: ProvisionedQueue[] = [];
@@ -45,13 +46,13 @@ export async function provisionQueues(
     if (properties.FifoQueue) {
       throw new LocalAwsError(`${queue.logicalId} is a FIFO queue, which the local stack does not emulate yet`);
     }
-    const name = resolveString(properties.QueueName ?? queue.logicalId, context);
+    const name = resolveString(properties.QueueName ?? queue.logicalId, registry);
     const attributes: Record<string, string> = {};
     for (const key of PLAIN_ATTRIBUTES) {
-      if (properties[key] !== undefined) attributes[key] = resolveString(properties[key], context);
+      if (properties[key] !== undefined) attributes[key] = resolveString(properties[key], registry);
     }
     if (properties.RedrivePolicy !== undefined) {
-      attributes.RedrivePolicy = JSON.stringify(resolveIntrinsics(properties.RedrivePolicy, context));
+      attributes.RedrivePolicy = JSON.stringify(resolveIntrinsics(properties.RedrivePolicy, registry));
     }
     const { QueueUrl: url } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
     if (!url) throw new LocalAwsError(`the SQS endpoint created ${name} but returned no URL`);
@@ -59,8 +60,8 @@ export async function provisionQueues(
       await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: attributes }));
     }
     const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }));
-    const arn = Attributes?.QueueArn ?? `arn:aws:sqs:${context.pseudoParameters["AWS::Region"]}:000000000000:${name}`;
-    context.resources.set(queue.logicalId, { ref: url, attributes: { Arn: arn, QueueName: name, QueueUrl: url } });
+    const arn = Attributes?.QueueArn ?? `arn:aws:sqs:${registry.region}:${registry.accountId}:${name}`;
+    registry.register(queue.logicalId, { ref: url, attributes: { Arn: arn, QueueName: name, QueueUrl: url } });
     provisioned.push({
       logicalId: queue.logicalId,
       name,

@@ -40,7 +40,7 @@ const MAX_BATCHED_BODY_BYTES = 16 * 1024;
  * Sends messages to one queue the way many API Gateway integrations would, one message per
  * request, but coalesces requests that arrive within a few milliseconds into SendMessageBatch
  * calls. Each request still gets its own message id or its own error. Locally this is what lets
- * one process sign and send a shift-change burst: one signed call per ten punches, not per punch.
+ * one process sign and send a burst: one signed call per ten requests, not per request.
  */
 export function queueSender(sqs: SQSClient, queueUrl: string): (message: OutgoingMessage) => Promise<SentMessage> {
   const batches = new DataLoader<OutgoingMessage, SentMessage>(

@@ -1,0 +1,46 @@
+import type { DatabaseConfig } from "../src/config.ts";
+import { startLocalAws, type LocalAws, type LocalAwsOptions, type StartedBackend } from "./aws/index.ts";
+import { prepareDatabase } from "./database.ts";
+
+/** ponto on the local AWS, and the database its functions use. */
+export interface PontoStack extends LocalAws {
+  /** The application database, as the functions connect to it. */
+  database: DatabaseConfig;
+}
+
+export type PontoStackOptions = Omit<LocalAwsOptions, "params" | "beforeFunctionsStart">;
+
+/**
+ * Brings ponto's serverless.yml up on the local AWS: the backend's Postgres goes in as the stage
+ * params a deploy passes, and the databases the functions name (PGDATABASE) are created and
+ * migrated before any of them runs.
+ */
+export async function startPontoStack(options: PontoStackOptions): Promise<PontoStack> {
+  const server = options.backend.database;
+  const databaseNames = new Set<string>();
+  const stack = await startLocalAws({
+    ...options,
+    params: stageParamsFor(options.backend),
+    async beforeFunctionsStart(functions) {
+      for (const { environment } of functions) if (environment.PGDATABASE) databaseNames.add(environment.PGDATABASE);
+      options.onStep?.(`migrating database ${[...databaseNames].join(", ")}`);
+      for (const name of databaseNames) await prepareDatabase(server, name);
+    },
+  });
+  const [database = server.database] = databaseNames;
+  return { ...stack, database: { ...server, database } };
+}
+
+/**
+ * serverless.yml's params for a backend's Postgres. The local AWS emulates no VPC: the functions
+ * reach the database directly.
+ */
+export function stageParamsFor(backend: StartedBackend): Record<string, string> {
+  return {
+    databaseNetwork: "public",
+    databaseHost: backend.database.host,
+    databasePort: String(backend.database.port),
+    databaseUser: backend.database.user,
+    databasePassword: backend.database.password,
+  };
+}
