@@ -1,3 +1,4 @@
+import punchSchema from "./punch.schema.json" with { type: "json" };
 import validatePunchSchema from "./punch.validator.js";
 import { fieldErrorsOf, type FieldError } from "./schemaErrors.ts";
 
@@ -24,28 +25,22 @@ export interface RecordedPunch extends Punch {
   correlationId?: string;
 }
 
+/** occurredAt's pattern encodes the calendar; quoting it would help nobody. */
+const PATTERN_MESSAGES = { "/occurredAt": "must be a real date and time, ISO 8601 with its offset, as 2026-11-23T08:00:00-03:00" };
+
 export type PunchValidation = { ok: true; punch: Punch } | { ok: false; errors: FieldError[] };
 
 /**
- * Checks a decoded body against the punch schema, then that `occurredAt` is a real instant
- * (the schema's pattern alone accepts "2026-02-30T25:00Z").
+ * Checks a decoded body against the punch schema. Its pattern for `occurredAt` admits only real
+ * instants (no 30 February, no hour 25), so what API Gateway's model accepts, the consumer does too.
  *
  * @example
  * const result = validatePunch(JSON.parse(body));
  * if (!result.ok) console.log(result.errors); // [{ field: "/kind", message: "must be one of: in, out" }]
  */
 export function validatePunch(input: unknown): PunchValidation {
-  if (!validatePunchSchema(input)) {
-    return { ok: false, errors: fieldErrorsOf(validatePunchSchema.errors) };
-  }
-  const punch = input as Punch;
-  if (!isRealInstant(punch.occurredAt)) {
-    return {
-      ok: false,
-      errors: [{ field: "/occurredAt", message: "must be a real date and time" }],
-    };
-  }
-  return { ok: true, punch };
+  if (!validatePunchSchema(input)) return { ok: false, errors: fieldErrorsOf(validatePunchSchema.errors, PATTERN_MESSAGES) };
+  return { ok: true, punch: input as Punch };
 }
 
 /** Decodes a JSON text and validates it; a body that is not JSON is reported as such. */
@@ -59,16 +54,22 @@ export function parsePunch(body: string): PunchValidation {
   return validatePunch(decoded);
 }
 
+const EMPLOYEE_ID = punchSchema.properties.employeeId;
+const EMPLOYEE_ID_PATTERN = new RegExp(EMPLOYEE_ID.pattern);
+
+/**
+ * An employee id as a punch may carry it (the schema's rule), so a path parameter that no punch
+ * could name is refused before it reaches the database.
+ *
+ * @example
+ * isEmployeeId("e-17"); // true
+ * isEmployeeId("e\u0000"); // false
+ */
+export function isEmployeeId(value: string): boolean {
+  return value.length >= EMPLOYEE_ID.minLength && value.length <= EMPLOYEE_ID.maxLength && EMPLOYEE_ID_PATTERN.test(value);
+}
+
 /** The calendar date on the device's own clock: the day a worker would say they punched. */
 export function localDateOf(occurredAt: string): string {
   return occurredAt.slice(0, 10);
-}
-
-function isRealInstant(occurredAt: string): boolean {
-  const instant = new Date(occurredAt);
-  if (Number.isNaN(instant.getTime())) return false;
-  // Date() rolls "02-30" over to March; a real date survives the round trip on its own offset.
-  const [year, month, day] = localDateOf(occurredAt).split("-").map(Number);
-  const probe = new Date(Date.UTC(year!, month! - 1, day!));
-  return probe.getUTCMonth() === month! - 1 && probe.getUTCDate() === day;
 }

@@ -6,9 +6,18 @@ export interface FieldError {
   message: string;
 }
 
-/** Ajv's errors as "which field, what is wrong", the shape every 400 of this API uses. */
-export function fieldErrorsOf(errors: readonly ErrorObject[] | null | undefined): FieldError[] {
-  return (errors ?? []).map(toFieldError);
+/**
+ * Ajv's errors as "which field, what is wrong", the shape every 400 of this API uses. A pattern
+ * is no message for a person: `patternMessages` says in words what a field's pattern requires.
+ */
+export function fieldErrorsOf(
+  errors: readonly ErrorObject[] | null | undefined,
+  patternMessages: Readonly<Record<string, string>> = {},
+): FieldError[] {
+  return (errors ?? []).map((error) => {
+    const explained = error.keyword === "pattern" ? patternMessages[error.instancePath] : undefined;
+    return explained ? { field: error.instancePath, message: explained } : toFieldError(error);
+  });
 }
 
 export function describeFieldErrors(errors: readonly FieldError[]): string {

@@ -3,6 +3,7 @@ import { databasePool } from "../adapters/postgres.ts";
 import { punchesOf } from "../adapters/punchStore.ts";
 import { parseDateRange, widenByOneDay } from "../domain/dateRange.ts";
 import { databaseConfigFromEnv } from "../config.ts";
+import { isEmployeeId } from "../domain/punch.ts";
 import { timesheetFor } from "../domain/timesheet.ts";
 import { json } from "./httpResponses.ts";
 
@@ -11,8 +12,10 @@ const database = databaseConfigFromEnv();
 
 /** GET /employees/{employeeId}/timesheet?from=YYYY-MM-DD&to=YYYY-MM-DD */
 export const handler: APIGatewayProxyHandler = async (event) => {
-  const employeeId = event.pathParameters?.employeeId;
-  if (!employeeId) return json(400, { message: "employeeId is required in the path" });
+  const employeeId = event.pathParameters?.employeeId ?? "";
+  if (!isEmployeeId(employeeId)) {
+    return json(400, { message: "Invalid path", errors: [{ field: "employeeId", message: "must be 1 to 64 letters, digits, '.', '_' or '-'" }] });
+  }
 
   const parsed = parseDateRange(event.queryStringParameters?.from, event.queryStringParameters?.to);
   if (!parsed.ok) return json(400, { message: "Invalid query string", errors: parsed.errors });

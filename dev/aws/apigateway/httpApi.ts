@@ -112,11 +112,24 @@ function matchRoute(
     const found = route.pattern.exec(path);
     if (!found) continue;
     const pathParameters = Object.fromEntries(
-      route.parameterNames.map((name, index) => [name, decodeURIComponent(found[index + 1]!)]),
+      route.parameterNames.map((name, index) => [name, decodedSegment(found[index + 1]!)]),
     );
     return { route, pathParameters };
   }
   return undefined;
+}
+
+/**
+ * A path parameter as the integration sees it. A segment that is not valid percent-encoded UTF-8
+ * (an overlong `%C0%80`) reaches it as sent, for the integration to refuse, rather than failing
+ * the whole request.
+ */
+function decodedSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 function compileRoute(route: ApiRoute): CompiledRoute {
