@@ -3,6 +3,7 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { resolve } from "node:path";
 import { startHttpApi, type ApiRoute } from "./apigateway/httpApi.ts";
 import { lambdaProxyRoute } from "./apigateway/lambdaProxyRoute.ts";
+import { mockIntegrationRoute } from "./apigateway/mockIntegrationRoute.ts";
 import { sqsIntegrationRoute } from "./apigateway/sqsIntegrationRoute.ts";
 import type { AwsCredentials, StartedBackend } from "./backends/backend.ts";
 import { resolveIntrinsics, resolveString } from "./cloudformation/intrinsics.ts";
@@ -153,6 +154,9 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
         path: route.path,
         handle: lambdaProxyRoute(route, runtimeOf(route.functionLogicalId), { stage, accountId, gatewayResponses: model.gatewayResponses }),
       };
+    }
+    if (route.kind === "mock") {
+      return { method: route.method, path: route.path, handle: mockIntegrationRoute(route, { gatewayResponses: model.gatewayResponses, stage }) };
     }
     const queueName = resolveString(route.uri, registry).split("/").at(-1);
     const queue = queues.find((candidate) => candidate.name === queueName);

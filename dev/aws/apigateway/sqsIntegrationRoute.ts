@@ -1,8 +1,9 @@
 import type { MessageAttributeValue } from "@aws-sdk/client-sqs";
 import type { GatewayResponseDefinition, SqsIntegrationRoute } from "../cloudformation/serviceModel.ts";
-import type { ApiRequest, ApiResponse, RouteHandler } from "./apiTypes.ts";
-import { gatewayResponse } from "./gatewayResponses.ts";
-import { renderMappingTemplate, type TemplateRequest } from "./mappingTemplates.ts";
+import type { RouteHandler } from "./apiTypes.ts";
+import { gatewayRejection, integrationRequestBody, requestContentType, templateRequestOf } from "./integrationRequest.ts";
+import { integrationRequestParameters } from "./integrationParameters.ts";
+import { methodResponse, selectIntegrationResponse } from "./integrationResponse.ts";
 import { bodyValidator } from "./requestValidation.ts";
 import { QueueSendError, type OutgoingMessage, type SentMessage } from "../sqs/queueSender.ts";
 
@@ -12,36 +13,53 @@ export interface SqsIntegrationDependencies {
   stage: string;
 }
 
-const JSON_HEADERS = { "content-type": "application/json" };
-
 /**
  * An API Gateway method with an SQS service integration, as AWS runs it: the request validator
- * checks the body against the method's model, the integration request template becomes a
- * SendMessage call, and the integration response whose selection pattern matches SQS's status
- * renders the answer. No Lambda runs on this path, here or on AWS.
+ * checks the body against the method's model, the integration request (its parameters in the
+ * query string, its rendered or passed-through body) becomes a SendMessage call, and the
+ * integration response whose selection pattern matches SQS's status answers. No Lambda runs on
+ * this path, here or on AWS.
  */
 export function sqsIntegrationRoute(route: SqsIntegrationRoute, dependencies: SqsIntegrationDependencies): RouteHandler {
   const validators = new Map(Object.entries(route.bodyModels).map(([contentType, schema]) => [contentType, bodyValidator(schema)]));
 
   return async (request) => {
-    const contentType = (request.headers["content-type"] ?? "application/json").split(";")[0]!.trim().toLowerCase();
-    const template = route.requestTemplates[contentType];
-    if (template === undefined) return gatewayError("UNSUPPORTED_MEDIA_TYPE", request, dependencies);
+    const contentType = requestContentType(request);
+    const templateRequest = templateRequestOf(request, route.path, dependencies.stage);
+    const integrationBody = integrationRequestBody(route, contentType, templateRequest);
+    if ("unsupportedMediaType" in integrationBody) return gatewayRejection("UNSUPPORTED_MEDIA_TYPE", request, dependencies.gatewayResponses);
 
     const validation = validators.get(contentType)?.(request.body) ?? { ok: true };
-    if (!validation.ok) return gatewayError("BAD_REQUEST_BODY", request, dependencies, validation.validationErrorString);
+    if (!validation.ok) {
+      return gatewayRejection("BAD_REQUEST_BODY", request, dependencies.gatewayResponses, validation.validationErrorString);
+    }
 
-    const templateRequest = templateRequestOf(request, route, dependencies.stage);
-    const [status, sqsResponse] = await sendMessage(
-      new URLSearchParams(renderMappingTemplate(template, templateRequest, request.body)),
-      request.requestId,
-      dependencies,
+    const { querystring, headers } = integrationRequestParameters(route.requestParameters, templateRequest);
+    const [status, sqsAnswer] = await sendMessage(sqsParameters(querystring, headers, integrationBody.body), request.requestId, dependencies);
+    return methodResponse(
+      selectIntegrationResponse(route.integrationResponses, status),
+      { headers: { "content-type": "application/json", "x-amzn-requestid": request.requestId }, body: sqsAnswer, contentType: "application/json" },
+      templateRequest,
     );
-    return integrationResponse(route, status, sqsResponse, templateRequest);
   };
 }
 
-/** Calls SQS as the rendered form asks, and answers as SQS's JSON protocol would. */
+/**
+ * The SQS query-protocol parameters of the backend call. SQS reads them from the query string
+ * (what the service proxy plugin's defaults map: `Action` and `MessageBody`) and from a
+ * form-encoded body (what a request template such as `Action=SendMessage&MessageBody=…` writes).
+ * A body that is not a form (the plugin's `{statusCode:200}`) adds nothing once the query string
+ * holds the action.
+ */
+function sqsParameters(querystring: URLSearchParams, headers: Record<string, string>, body: string): URLSearchParams {
+  const formBody = headers["content-type"]?.startsWith("application/x-www-form-urlencoded") || !querystring.has("Action");
+  if (!formBody) return querystring;
+  const parameters = new URLSearchParams(querystring);
+  for (const [name, value] of new URLSearchParams(body)) if (!parameters.has(name)) parameters.set(name, value);
+  return parameters;
+}
+
+/** Calls SQS as the parameters ask, and answers as SQS's JSON protocol would. */
 async function sendMessage(
   form: URLSearchParams,
   requestId: string,
@@ -79,48 +97,4 @@ function messageAttributesOf(form: URLSearchParams): Record<string, MessageAttri
     };
   }
   return attributes;
-}
-
-function integrationResponse(
-  route: SqsIntegrationRoute,
-  status: number,
-  backendBody: string,
-  templateRequest: TemplateRequest,
-): ApiResponse {
-  const selected =
-    route.integrationResponses.find(
-      ({ selectionPattern }) => selectionPattern !== undefined && new RegExp(`^(?:${selectionPattern})$`).test(String(status)),
-    ) ?? route.integrationResponses.find(({ selectionPattern }) => selectionPattern === undefined || selectionPattern === "");
-  if (!selected) return { statusCode: 500, headers: JSON_HEADERS, body: '{"message": "Internal server error"}' };
-  const template = selected.responseTemplates["application/json"];
-  return {
-    statusCode: selected.statusCode,
-    headers: JSON_HEADERS,
-    body: template === undefined ? backendBody : renderMappingTemplate(template, templateRequest, backendBody),
-  };
-}
-
-function templateRequestOf(request: ApiRequest, route: SqsIntegrationRoute, stage: string): TemplateRequest {
-  return {
-    body: request.body,
-    requestId: request.requestId,
-    requestTimeEpoch: request.requestTimeEpoch,
-    httpMethod: request.method,
-    resourcePath: route.path,
-    stage,
-    sourceIp: request.sourceIp,
-  };
-}
-
-function gatewayError(
-  type: "BAD_REQUEST_BODY" | "UNSUPPORTED_MEDIA_TYPE",
-  request: ApiRequest,
-  { gatewayResponses }: SqsIntegrationDependencies,
-  validationErrorString?: string,
-): ApiResponse {
-  const response = gatewayResponse(type, gatewayResponses, {
-    requestId: request.requestId,
-    ...(validationErrorString !== undefined && { validationErrorString }),
-  });
-  return { ...response, headers: JSON_HEADERS };
 }

@@ -1,3 +1,9 @@
+import {
+  readRequestParameters,
+  readResponseParameters,
+  type RequestParameterMapping,
+  type ResponseParameterMapping,
+} from "../apigateway/integrationParameters.ts";
 import { LocalAwsError } from "../errors.ts";
 import { resourcesOfType, type CloudFormationTemplate } from "./intrinsics.ts";
 
@@ -46,7 +52,7 @@ export interface EventSourceMappingDefinition {
   enabled: boolean;
 }
 
-export type RouteDefinition = LambdaProxyRoute | SqsIntegrationRoute;
+export type RouteDefinition = LambdaProxyRoute | SqsIntegrationRoute | MockIntegrationRoute;
 
 interface RouteBase {
   method: string;
@@ -59,19 +65,35 @@ export interface LambdaProxyRoute extends RouteBase {
   functionLogicalId: string;
 }
 
-export interface SqsIntegrationRoute extends RouteBase {
+/** What API Gateway does with a content type that has no request template. */
+export type PassthroughBehavior = "WHEN_NO_MATCH" | "WHEN_NO_TEMPLATES" | "NEVER";
+
+/** A non-proxy integration: request templates and parameters in, integration responses out. */
+export interface IntegrationRoute extends RouteBase {
+  requestTemplates: Record<string, string>;
+  /** AWS's default is WHEN_NO_MATCH: a content type without a template passes through untransformed. */
+  passthroughBehavior: PassthroughBehavior;
+  requestParameters: RequestParameterMapping[];
+  integrationResponses: IntegrationResponse[];
+}
+
+export interface SqsIntegrationRoute extends IntegrationRoute {
   kind: "sqs";
   /** Fn::Sub that names the queue; resolved once the queues exist. */
   uri: unknown;
-  requestTemplates: Record<string, string>;
-  integrationResponses: IntegrationResponse[];
   /** JSON schema per content type, when a request validator checks the body. */
   bodyModels: Record<string, object>;
+}
+
+/** A MOCK integration: API Gateway answers itself, as a CORS preflight does. */
+export interface MockIntegrationRoute extends IntegrationRoute {
+  kind: "mock";
 }
 
 export interface IntegrationResponse {
   statusCode: number;
   selectionPattern?: string;
+  responseParameters: ResponseParameterMapping[];
   responseTemplates: Record<string, string>;
 }
 
@@ -141,36 +163,90 @@ function readRoutes(template: CloudFormationTemplate): RouteDefinition[] {
   const validators = new Map(resourcesOfType(template, "AWS::ApiGateway::RequestValidator"));
   const models = new Map(resourcesOfType(template, "AWS::ApiGateway::Model"));
 
-  return resourcesOfType(template, "AWS::ApiGateway::Method").flatMap(([logicalId, properties]): RouteDefinition[] => {
+  return resourcesOfType(template, "AWS::ApiGateway::Method").map(([logicalId, properties]): RouteDefinition => {
     const method = String(properties.HttpMethod).toUpperCase();
     const path = pathOf(template, properties.ResourceId);
-    const integration = properties.Integration as Record<string, unknown> | undefined;
-    if (integration?.Type === "AWS_PROXY") {
-      return [{ kind: "lambda-proxy", method, path, functionLogicalId: lambdaOfProxyUri(integration.Uri, logicalId) }];
+    const where = `${logicalId} (${method} ${path})`;
+    const integration = (properties.Integration as Record<string, unknown> | undefined) ?? {};
+    refuseParameterValidation(where, properties, validators);
+    if (integration.Type === "AWS_PROXY") {
+      return { kind: "lambda-proxy", method, path, functionLogicalId: lambdaOfProxyUri(integration.Uri, logicalId) };
     }
-    if (integration?.Type === "AWS" && JSON.stringify(integration.Uri).includes(":sqs:path/")) {
-      return [
-        {
-          kind: "sqs",
-          method,
-          path,
-          uri: integration.Uri,
-          requestTemplates: (integration.RequestTemplates as Record<string, string> | undefined) ?? {},
-          integrationResponses: ((integration.IntegrationResponses as Array<Record<string, unknown>>) ?? []).map(
-            (response) => ({
-              statusCode: Number(response.StatusCode),
-              ...(response.SelectionPattern !== undefined && { selectionPattern: String(response.SelectionPattern) }),
-              responseTemplates: (response.ResponseTemplates as Record<string, string> | undefined) ?? {},
-            }),
-          ),
-          bodyModels: bodyModelsOf(properties, validators, models),
-        },
-      ];
+    if (integration.Type === "MOCK") return { kind: "mock", method, path, ...integrationOf(where, integration) };
+    if (integration.Type === "AWS" && JSON.stringify(integration.Uri).includes(":sqs:path/")) {
+      return {
+        kind: "sqs",
+        method,
+        path,
+        uri: integration.Uri,
+        ...integrationOf(where, integration),
+        bodyModels: bodyModelsOf(properties, validators, models),
+      };
     }
     throw new LocalAwsError(
-      `${logicalId} (${method} ${path}) uses an integration the local stack does not emulate: ${JSON.stringify(integration?.Type)}`,
+      `${where} uses an integration the local stack does not emulate: ${JSON.stringify(integration.Type)} ` +
+        `${JSON.stringify(integration.Uri ?? "")}; it runs AWS_PROXY (Lambda), AWS with an SQS path override ` +
+        "(arn:aws:apigateway:<region>:sqs:path/<account>/<queue>) and MOCK",
     );
   });
+}
+
+const PASSTHROUGH_BEHAVIORS: readonly PassthroughBehavior[] = ["WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER"];
+
+/**
+ * The integration's request and response settings, refusing at start what the local stack
+ * would otherwise run differently from AWS.
+ */
+function integrationOf(where: string, integration: Record<string, unknown>): Omit<IntegrationRoute, keyof RouteBase> {
+  const passthroughBehavior = String(integration.PassthroughBehavior ?? "WHEN_NO_MATCH") as PassthroughBehavior;
+  if (!PASSTHROUGH_BEHAVIORS.includes(passthroughBehavior)) {
+    throw new LocalAwsError(`${where}: PassthroughBehavior ${passthroughBehavior} is not one of ${PASSTHROUGH_BEHAVIORS.join(", ")}`);
+  }
+  refuseBinaryContent(where, integration.ContentHandling);
+  const requestTemplates = (integration.RequestTemplates as Record<string, string> | undefined) ?? {};
+  for (const [contentType, requestTemplate] of Object.entries(requestTemplates)) {
+    if (requestTemplate.includes("requestOverride")) {
+      throw new LocalAwsError(
+        `${where}: the ${contentType} request template sets $context.requestOverride, which the local stack does not emulate; ` +
+          "map the value with the integration's RequestParameters instead (integration.request.querystring.X or .header.X)",
+      );
+    }
+  }
+  return {
+    requestTemplates,
+    passthroughBehavior,
+    requestParameters: readRequestParameters(where, (integration.RequestParameters as Record<string, unknown> | undefined) ?? {}),
+    integrationResponses: ((integration.IntegrationResponses as Array<Record<string, unknown>> | undefined) ?? []).map((response) => {
+      refuseBinaryContent(where, response.ContentHandling);
+      return {
+        // The service proxy plugin writes numbers here, osls's CORS writes strings: both are fine on AWS.
+        statusCode: Number(response.StatusCode),
+        ...(response.SelectionPattern !== undefined && { selectionPattern: String(response.SelectionPattern) }),
+        responseParameters: readResponseParameters(where, (response.ResponseParameters as Record<string, unknown> | undefined) ?? {}),
+        responseTemplates: (response.ResponseTemplates as Record<string, string> | undefined) ?? {},
+      };
+    }),
+  };
+}
+
+/** The local API reads and writes text; a binary conversion would silently differ from AWS. */
+function refuseBinaryContent(where: string, contentHandling: unknown): void {
+  if (contentHandling !== undefined && contentHandling !== "CONVERT_TO_TEXT") {
+    throw new LocalAwsError(`${where}: ContentHandling ${String(contentHandling)} is not emulated; the local stack handles text bodies (CONVERT_TO_TEXT or none)`);
+  }
+}
+
+/** Required query strings or headers checked by a validator would pass unchecked locally: refused. */
+function refuseParameterValidation(where: string, method: Record<string, unknown>, validators: Map<string, Record<string, unknown>>): void {
+  const validatorId = logicalIdOf(method.RequestValidatorId, "RequestValidatorId", true);
+  if (!validatorId || validators.get(validatorId)?.ValidateRequestParameters !== true) return;
+  const required = Object.entries((method.RequestParameters as Record<string, unknown> | undefined) ?? {}).filter(([, value]) => value === true);
+  if (required.length > 0) {
+    throw new LocalAwsError(
+      `${where}: its request validator checks required parameters (${required.map(([name]) => name).join(", ")}), ` +
+        "which the local stack does not emulate; it validates request bodies only (ValidateRequestBody)",
+    );
+  }
 }
 
 function bodyModelsOf(
