@@ -93,7 +93,8 @@ describe("the packaged CloudFormation template", () => {
     expect(mappingProperties.BatchSize).toBe(10);
     expect(mappingProperties.MaximumBatchingWindowInSeconds).toBeGreaterThanOrEqual(0);
     expect(mappingProperties.FunctionResponseTypes).toEqual(["ReportBatchItemFailures"]);
-    expect(mappingProperties.ScalingConfig.MaximumConcurrency).toBeGreaterThanOrEqual(2);
+    // serverless.yml's database throttle for live punches: at most five batches at once.
+    expect(mappingProperties.ScalingConfig.MaximumConcurrency).toBe(5);
   });
 
   it("alarms on any message in either DLQ and on consumer errors and throttles", () => {
@@ -120,10 +121,14 @@ describe("the packaged CloudFormation template", () => {
   });
 
   it("keeps logs for a set time, and runs the functions on the Node major that runs them locally", () => {
-    for (const [, logGroup] of ofType("AWS::Logs::LogGroup")) {
+    const logGroups = ofType("AWS::Logs::LogGroup");
+    // One per function: a function without one would log forever.
+    expect(logGroups).toHaveLength(FUNCTIONS.length);
+    for (const [, logGroup] of logGroups) {
       expect((logGroup.Properties as Record<string, unknown>).RetentionInDays).toBeGreaterThan(0);
     }
     const localMajor = process.versions.node.split(".")[0];
+    expect(ofType("AWS::Lambda::Function")).toHaveLength(FUNCTIONS.length);
     for (const [, fn] of ofType("AWS::Lambda::Function")) {
       expect((fn.Properties as Record<string, unknown>).Runtime).toBe(`nodejs${localMajor}.x`);
     }
@@ -132,7 +137,11 @@ describe("the packaged CloudFormation template", () => {
   it("takes database credentials from Secrets Manager and puts the functions that use it in the database's VPC", () => {
     // POST /punches/batches only writes to S3 and SQS, so it stays outside.
     expect(properties("AcceptSyncLambdaFunction").VpcConfig).toBeUndefined();
-    for (const [, fn] of ofType("AWS::Lambda::Function").filter(([logicalId]) => logicalId !== "AcceptSyncLambdaFunction")) {
+    const inVpc = ofType("AWS::Lambda::Function").filter(([logicalId]) => logicalId !== "AcceptSyncLambdaFunction");
+    expect(inVpc.map(([logicalId]) => logicalId).sort()).toEqual(
+      ["ConsumePunchesLambdaFunction", "ConsumeSyncsLambdaFunction", "GetSyncLambdaFunction", "GetTimesheetLambdaFunction"],
+    );
+    for (const [, fn] of inVpc) {
       const fnProperties = fn.Properties as Record<string, any>;
       const variables = fnProperties.Environment.Variables as Record<string, string>;
       expect(variables.PGUSER).toMatch(/^\{\{resolve:secretsmanager:ponto\/ci\/database:SecretString:username\}\}$/);
@@ -183,7 +192,7 @@ describe("bulk sync in the packaged template", () => {
     expect(mapping.EventSourceArn).toEqual({ "Fn::GetAtt": ["SyncsQueue", "Arn"] });
     expect(mapping.BatchSize).toBe(1);
     expect(mapping.FunctionResponseTypes).toEqual(["ReportBatchItemFailures"]);
-    expect(mapping.ScalingConfig.MaximumConcurrency).toBeGreaterThanOrEqual(2);
+    expect(mapping.ScalingConfig.MaximumConcurrency).toBe(2);
   });
 
   it("runs the sync consumer under a role of its own, limited to the sync bucket and the syncs queues", () => {
@@ -195,6 +204,7 @@ describe("bulk sync in the packaged template", () => {
     // Logs, and in a VPC the network interfaces: AWS's managed policies for exactly that.
     expect(JSON.stringify(role.ManagedPolicyArns)).toMatch(/AWSLambdaVPCAccessExecutionRole.*AWSLambdaBasicExecutionRole/);
     const statements = role.Policies.flatMap((policy: { PolicyDocument: { Statement: unknown[] } }) => policy.PolicyDocument.Statement);
+    expect(statements.length).toBeGreaterThan(0);
     for (const statement of statements) {
       expect(JSON.stringify(statement)).not.toContain('"*"');
       expect(resourcesNamedBy(statement.Resource)).not.toEqual([]);

@@ -1,4 +1,5 @@
-import { DeleteBucketCommand, CreateBucketCommand, GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { randomUUID } from "node:crypto";
+import { DeleteBucketCommand, CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, DeleteMessageCommand, DeleteQueueCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -10,6 +11,7 @@ import { pipelineProbe, withConcurrency, type PipelineProbe } from "./support/pi
 import { aPunch, postPunch } from "./support/punches.ts";
 import { startStackOn, type SuiteStack } from "./support/suiteStack.ts";
 import { aBacklog, postSync, settledSync } from "./support/syncs.ts";
+import type { Punch } from "../src/domain/punch.ts";
 
 let backend: StartedBackend;
 let suite: SuiteStack;
@@ -35,7 +37,30 @@ afterAll(async () => {
   await backend?.stop();
 });
 
-const databaseServer = () => databaseServerOf(backend);
+
+/** Inserts a punch in a transaction left open: anything else storing that punchId waits on it. */
+async function holdPunch(punch: Punch): Promise<pg.Client> {
+  const blocker = new pg.Client(suite.stack.database);
+  blocker.on("error", () => {});
+  await blocker.connect();
+  await blocker.query("BEGIN");
+  await blocker.query(
+    `INSERT INTO punches (punch_id, employee_id, device_id, kind, occurred_at, occurred_instant, occurred_on, received_at)
+     VALUES ($1, $2, $3, $4, $5::text, $5::timestamptz, left($5::text, 10)::date, now())`,
+    [punch.punchId, punch.employeeId, punch.deviceId, punch.kind, punch.occurredAt],
+  );
+  return blocker;
+}
+
+/** Connections of a function's containers that wait on a row lock. */
+async function waitingOnLock(functionSuffix: string): Promise<number> {
+  const name = suite.stack.functions.find((fn) => fn.name.endsWith(functionSuffix))!.name;
+  const { rowCount } = await suite.db.query("SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'", [name]);
+  return rowCount ?? 0;
+}
+
+const syncConsumerWaitingOnLock = () =>
+  eventually(() => waitingOnLock("consumeSyncs"), (waiting) => waiting === 1, { what: "the sync consumer waiting mid-sync" });
 
 
 describeOnBackend("bulk sync of offline clocks through an S3 claim check", () => {
@@ -119,7 +144,13 @@ describeOnBackend("bulk sync of offline clocks through an S3 claim check", () =>
       expect(item.reason).toContain(invalid.get(item.index));
     }
     const valid = backlog.punches.filter((_, index) => !invalid.has(index)).map((punch) => punch.punchId);
-    expect(await probe.rowCounts(valid)).toEqual({ total: 4_900, distinct: 4_900 });
+    const rows = await probe.rowsFor(valid);
+    expect(rows).toHaveLength(4_900);
+    // The 250 stored live stay the live path's; the sync owns exactly the rows it counts as persisted.
+    const live = new Set(storedBefore.map((punch) => punch.punchId));
+    expect(rows.filter((row) => live.has(row.punch_id)).every((row) => row.sync_id === null)).toBe(true);
+    expect(rows.filter((row) => row.sync_id === result.syncId)).toHaveLength(4_650);
+    expect(await probe.rowsOfSync(result.syncId)).toBe(4_650);
 
     const stored = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: `results/${result.syncId}.json` }));
     expect(JSON.parse(await stored.Body!.transformToString())).toEqual(result);
@@ -137,62 +168,92 @@ describeOnBackend("bulk sync of offline clocks through an S3 claim check", () =>
     expect(result.counts).toMatchObject({ received: 300, persisted: 300, duplicate: 0 });
     // Both claim checks were consumed; the second found the sync done and changed nothing.
     await eventually(() => probe.depth("syncs"), (depth) => depth === 0, { what: "the syncs queue to drain" });
-    const syncs = await suite.db.query("SELECT persisted_count FROM syncs WHERE sync_id = $1", [result.syncId]);
-    expect(syncs.rows).toEqual([{ persisted_count: 300 }]);
-    expect(await probe.rowCounts(backlog.punches.map((punch) => punch.punchId))).toEqual({ total: 300, distinct: 300 });
+    const syncs = await suite.db.query("SELECT persisted_count, duplicate_count FROM syncs WHERE sync_id = $1", [result.syncId]);
+    expect(syncs.rows).toEqual([{ persisted_count: 300, duplicate_count: 0 }]);
+    expect(await probe.rowsOfSync(result.syncId)).toBe(300);
+    const rowsBefore = await probe.rowsFor(backlog.punches.map((punch) => punch.punchId));
+
+    // Retried once the sync is done: the same sync, its outcome unchanged, nothing stored again.
+    const consumedBefore = await probe.consumerOf("syncs");
+    const late = await postSync(suite.stack.apiUrl, backlog, "backlog-of-monday");
+    expect(late.status).toBe(202);
+    expect(late.body.syncId).toBe(result.syncId);
+    await eventually(
+      async () => ({ consumer: await probe.consumerOf("syncs"), depth: await probe.depth("syncs") }),
+      ({ consumer, depth }) => depth === 0 && consumer.deleted - consumedBefore.deleted === 1,
+      { what: "the retry's claim check consumed" },
+    );
+    expect(await settledSync(late.body.statusUrl!)).toEqual(result);
+    expect(await probe.rowsFor(backlog.punches.map((punch) => punch.punchId))).toEqual(rowsBefore);
 
     const reused = await postSync(suite.stack.apiUrl, { ...backlog, punches: backlog.punches.slice(1) }, "backlog-of-monday");
     expect(reused.status).toBe(422);
     expect(reused.body.message).toContain("Idempotency-Key");
   });
 
-  it("stores no punch twice when a backlog's punches were also sent live at the same time", async () => {
+  it("stores no punch twice and counts only its own rows when a backlog's punches race the same punches sent live", async () => {
     const backlog = aBacklog(400);
-    const [sync, live] = await Promise.all([
-      postSync(suite.stack.apiUrl, backlog),
-      withConcurrency(backlog.punches, 20, async (punch) => (await postPunch(suite.stack.apiUrl, punch)).status),
-    ]);
-    expect(live.every((status) => status === 202)).toBe(true);
-    const result = await settledSync(sync.body.statusUrl!);
-    expect(result.counts.persisted + result.counts.duplicate).toBe(400);
     const ids = backlog.punches.map((punch) => punch.punchId);
-    await eventually(() => probe.rowCounts(ids), (count) => count.total === 400, { what: "400 rows" });
+    // The sync inserts its punches in order in one statement; a punch held in an open transaction
+    // stops it at index 300, with 0..299 written but not committed.
+    const held = backlog.punches[300]!;
+    const blocker = await holdPunch(held);
+    let answer;
+    try {
+      answer = await postSync(suite.stack.apiUrl, backlog);
+      expect(answer.status).toBe(202);
+      await syncConsumerWaitingOnLock();
+
+      // While the sync is stopped: the punches after the held one are stored live first...
+      const storedLive = backlog.punches.slice(301);
+      const liveAnswers = await withConcurrency(storedLive, 20, (punch) => postPunch(suite.stack.apiUrl, punch));
+      expect(liveAnswers.every((live) => live.status === 202)).toBe(true);
+      await eventually(() => probe.rowsFor(storedLive.map((punch) => punch.punchId)), (rows) => rows.length === 99, { what: "99 live rows" });
+      // ...and the first hundred are sent live too, and wait on the sync's uncommitted rows.
+      const racing = backlog.punches.slice(0, 100);
+      expect((await withConcurrency(racing, 20, (punch) => postPunch(suite.stack.apiUrl, punch))).every((live) => live.status === 202)).toBe(true);
+      await eventually(() => waitingOnLock("consumePunches"), (waiting) => waiting >= 1, { what: "the live consumer waiting on the sync's rows" });
+    } finally {
+      // The held punch is stored by the other path: it commits.
+      await blocker.query("COMMIT");
+      await blocker.end();
+    }
+
+    const result = await settledSync(answer.body.statusUrl!);
     await eventually(() => probe.depth("punches"), (depth) => depth === 0, { what: "the live punches to drain" });
-    expect(await probe.rowCounts(ids)).toEqual({ total: 400, distinct: 400 });
+    const rows = await probe.rowsFor(ids);
+    expect(rows).toHaveLength(400);
+    const mine = rows.filter((row) => row.sync_id === result.syncId);
+    expect(result.counts.persisted).toBe(mine.length);
+    expect(await probe.rowsOfSync(result.syncId)).toBe(result.counts.persisted);
+    expect(result.counts.persisted + result.counts.duplicate).toBe(result.counts.accepted);
+    expect(result.counts.accepted).toBe(400);
+    // The rows the live path stored first (and the held one) are not the sync's; those it stored
+    // first are, whoever came second.
+    expect(result.counts.duplicate).toBe(100);
+    expect(new Set(mine.map((row) => row.punch_id))).toEqual(new Set(ids.slice(0, 300)));
+    expect(await probe.depth("dlq")).toBe(0);
   });
 
-  it("completes a sync the database stopped in the middle of, losing and doubling nothing", async () => {
+  it("completes a sync the database stopped in the middle of, losing and doubling nothing", async ({ skip }) => {
     const backlog = aBacklog(5_000);
-    const server = databaseServer();
+    const server = databaseServerOf(backend, skip);
     // Hold one punch of the sixth chunk in an open transaction: the consumer stores five chunks,
     // then waits on that row, mid-sync, until the database goes away under both of them.
-    const blocker = new pg.Client(suite.stack.database);
-    blocker.on("error", () => {});
-    await blocker.connect();
-    await blocker.query("BEGIN");
-    const held = backlog.punches[2_600]!;
-    await blocker.query(
-      `INSERT INTO punches (punch_id, employee_id, device_id, kind, occurred_at, occurred_instant, occurred_on, received_at)
-       VALUES ($1, $2, $3, $4, $5::text, $5::timestamptz, left($5::text, 10)::date, now())`,
-      [held.punchId, held.employeeId, held.deviceId, held.kind, held.occurredAt],
-    );
+    const blocker = await holdPunch(backlog.punches[2_600]!);
 
     const answer = await postSync(suite.stack.apiUrl, backlog);
     expect(answer.status).toBe(202);
-    const consumer = suite.stack.functions.find((fn) => fn.name.endsWith("consumeSyncs"))!.name;
-    await eventually(
-      async () =>
-        (await suite.db.query("SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'", [consumer])).rowCount,
-      (waiting) => waiting === 1,
-      { what: "the sync consumer waiting mid-sync" },
-    );
+    await syncConsumerWaitingOnLock();
     await server.stop();
     await blocker.end().catch(() => {});
     await server.start();
 
     const result = await settledSync(answer.body.statusUrl!, { timeoutMs: 30_000 });
     expect(result.counts).toEqual({ received: 5_000, accepted: 5_000, persisted: 5_000, duplicate: 0, rejected: 0 });
-    expect(await probe.rowCounts(backlog.punches.map((punch) => punch.punchId))).toEqual({ total: 5_000, distinct: 5_000 });
+    const rows = await probe.rowsFor(backlog.punches.map((punch) => punch.punchId));
+    expect(rows).toHaveLength(5_000);
+    expect(rows.every((row) => row.sync_id === result.syncId)).toBe(true);
     const source = (await suite.stack.status()).eventSources.find((candidate) => candidate.queue.endsWith("-syncs"));
     expect(source?.failedRecords).toBeGreaterThanOrEqual(1);
   });
@@ -213,8 +274,8 @@ describeOnBackend("bulk sync of offline clocks through an S3 claim check", () =>
     await probe.sqs.send(new DeleteMessageCommand({ QueueUrl: probe.urlOf("syncs-dlq"), ReceiptHandle: parked!.ReceiptHandle! }));
   });
 
-  it("marks a sync failed on its last delivery while the database is down, and completes it once redriven", async () => {
-    const server = databaseServer();
+  it("marks a sync failed on its last delivery while the database is down, and completes it once redriven", async ({ skip }) => {
+    const server = databaseServerOf(backend, skip);
     const backlog = aBacklog(50);
     expect(await probe.depth("syncs-dlq")).toBe(0);
     await server.stop();
@@ -250,6 +311,47 @@ describeOnBackend("bulk sync of offline clocks through an S3 claim check", () =>
     expect(overCount.status).toBe(413);
     expect(overCount.body.message).toContain("at most 10000");
     expect(await probe.depth("syncs")).toBe(0);
+  });
+
+  it("accepts a sync at its exact limits, 10,000 punches and 5 MiB, and refuses one punch or one byte more", async () => {
+    // Punches the consumer rejects cheaply: the limits are the envelope's, whatever its punches hold.
+    const atCount = await postSync(suite.stack.apiUrl, { deviceId: "clock-many", punches: Array.from({ length: 10_000 }, () => ({})) });
+    expect(atCount.status).toBe(202);
+    const overCount = await postSync(suite.stack.apiUrl, { deviceId: "clock-many", punches: Array.from({ length: 10_001 }, () => ({})) });
+    expect(overCount.status).toBe(413);
+    expect(overCount.body.message).toBe("the sync holds 10001 punches; a sync takes at most 10000: split the backlog");
+
+    const bodyOf = (bytes: number) => {
+      const envelope = (padding: string) => JSON.stringify({ deviceId: "clock-big", punches: [{ padding }] });
+      return envelope("x".repeat(bytes - envelope("").length));
+    };
+    const atSize = await postSync(suite.stack.apiUrl, bodyOf(5 * 1024 * 1024));
+    expect(atSize.status).toBe(202);
+    const overSize = await postSync(suite.stack.apiUrl, bodyOf(5 * 1024 * 1024 + 1));
+    expect(overSize.status).toBe(413);
+    expect(overSize.body.message).toBe("the body is 5242881 bytes; a sync takes at most 5242880 bytes: split the backlog");
+
+    expect((await settledSync(atCount.body.statusUrl!)).counts).toEqual({ received: 10_000, accepted: 0, persisted: 0, duplicate: 0, rejected: 10_000 });
+    expect((await settledSync(atSize.body.statusUrl!)).counts).toEqual({ received: 1, accepted: 0, persisted: 0, duplicate: 0, rejected: 1 });
+  });
+
+  it("accepts one of two different bodies sent at once with one Idempotency-Key, and refuses the other with 422", async ({ skip }) => {
+    // Only a conditional write settles the race; an S3 emulator that ignores If-None-Match cannot.
+    const probeKey = `conditional-write-probe/${randomUUID()}`;
+    const put = () => s3.send(new PutObjectCommand({ Bucket: bucket, Key: probeKey, Body: "{}", IfNoneMatch: "*" }));
+    await put();
+    const honoured = await put().then(() => false, (error: { $metadata?: { httpStatusCode?: number } }) => error.$metadata?.httpStatusCode === 412);
+    if (!honoured) skip(`this backend's S3 ignores If-None-Match on PutObject (AWS S3 and LocalStack honour it): the race cannot be settled here`);
+    const monday = aBacklog(30);
+    const tuesday = { deviceId: monday.deviceId, punches: aBacklog(40, monday.deviceId).punches };
+    const answers = await Promise.all([postSync(suite.stack.apiUrl, monday, "one-key-two-bodies"), postSync(suite.stack.apiUrl, tuesday, "one-key-two-bodies")]);
+    expect(answers.map((answer) => answer.status).sort()).toEqual([202, 422]);
+    const winner = answers[0]!.status === 202 ? monday : tuesday;
+    const accepted = answers.find((answer) => answer.status === 202)!;
+    // The sync settles the body its 202 was for, not the other one.
+    const result = await settledSync(accepted.body.statusUrl!);
+    expect(result.counts).toMatchObject({ received: winner.punches.length, persisted: winner.punches.length });
+    expect(await probe.rowsOfSync(result.syncId)).toBe(winner.punches.length);
   });
 
   it("answers 400 naming the field for a malformed envelope, and 404 for an unknown sync", async () => {

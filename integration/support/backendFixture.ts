@@ -21,9 +21,12 @@ export async function startIntegrationBackend({ ownDatabase = false } = {}): Pro
   }
 }
 
-/** The backend's database server, for scenarios that stop it; fails with the reason when it has none. */
-export function databaseServerOf(backend: StartedBackend): NonNullable<StartedBackend["databaseServer"]> {
-  if (!backend.databaseServer) throw new Error(`the ${backend.name} backend cannot stop its database; these scenarios need one that can`);
+/**
+ * The backend's database server, for the scenarios that stop it; on a backend that cannot stop
+ * its database (external) the scenario is skipped, saying why, instead of failing.
+ */
+export function databaseServerOf(backend: StartedBackend, skip: (note?: string) => never): NonNullable<StartedBackend["databaseServer"]> {
+  if (!backend.databaseServer) skip(`the ${backend.name} backend cannot stop its database; this scenario needs one that can`);
   return backend.databaseServer;
 }
 

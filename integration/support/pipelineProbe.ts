@@ -1,8 +1,19 @@
 import { ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
-import { enqueueBodies, queueDepth } from "../../dev/aws/index.ts";
+import { enqueueBodies, queueDepth, type EventSourceStats } from "../../dev/aws/index.ts";
 import type { SuiteStack } from "./suiteStack.ts";
 
 type QueueRole = "punches" | "dlq" | "syncs" | "syncs-dlq";
+
+/** A stored punch as a user would look it up: who delivered it, when, and through which path. */
+export interface PunchRow {
+  punch_id: string;
+  /** The request that delivered it first; null when it reached the queue another way. */
+  correlation_id: string | null;
+  received_at: Date;
+  persisted_at: Date;
+  /** The bulk sync that stored it; null for a live punch. */
+  sync_id: string | null;
+}
 
 /** What a suite looks at from the outside: queue depths, DLQ contents, rows. */
 export interface PipelineProbe {
@@ -13,9 +24,11 @@ export interface PipelineProbe {
   /** Visible plus in-flight messages. */
   depth(queue: QueueRole): Promise<number>;
   urlOf(queue: QueueRole): string;
-  rowsFor(punchIds: string[]): Promise<Array<{ punch_id: string; correlation_id: string | null }>>;
-  /** Rows for these punches, and how many distinct: equal unless a punch was stored twice. */
-  rowCounts(punchIds: string[]): Promise<{ total: number; distinct: number }>;
+  rowsFor(punchIds: string[]): Promise<PunchRow[]>;
+  /** Rows a bulk sync stored as its own. */
+  rowsOfSync(syncId: string): Promise<number>;
+  /** The event source mapping that drains a queue: records received, deleted, failed. */
+  consumerOf(queue: "punches" | "syncs"): Promise<EventSourceStats>;
   /** Sends bodies straight to the punches queue, as another producer would. */
   enqueue(bodies: string[]): Promise<void>;
   /** Up to ten messages of a dead-letter queue, with their attributes; they become visible again. */
@@ -24,6 +37,7 @@ export interface PipelineProbe {
 }
 
 export function pipelineProbe({ stack, db }: SuiteStack): PipelineProbe {
+  const columns = "punch_id, correlation_id, received_at, persisted_at, sync_id";
   const sqs = new SQSClient(stack.clientConfig);
   const punches = stack.queues.find((queue) => queue.logicalId === "PunchesQueue")!;
   const deadLetters = stack.queues.find((queue) => queue.logicalId === punches.deadLetterQueueLogicalId)!;
@@ -43,18 +57,18 @@ export function pipelineProbe({ stack, db }: SuiteStack): PipelineProbe {
     depth: (queue) => messagesIn(sqs, urlOf(queue)),
     urlOf,
     async rowsFor(punchIds) {
-      const { rows } = await db.query<{ punch_id: string; correlation_id: string | null }>(
-        "SELECT punch_id, correlation_id FROM punches WHERE punch_id = ANY($1::uuid[])",
-        [punchIds],
-      );
+      const { rows } = await db.query<PunchRow>(`SELECT ${columns} FROM punches WHERE punch_id = ANY($1::uuid[])`, [punchIds]);
       return rows;
     },
-    async rowCounts(punchIds) {
-      const { rows } = await db.query<{ total: number; distinct: number }>(
-        "SELECT count(*)::int AS total, count(DISTINCT punch_id)::int AS distinct FROM punches WHERE punch_id = ANY($1::uuid[])",
-        [punchIds],
-      );
-      return rows[0]!;
+    async rowsOfSync(syncId) {
+      const { rows } = await db.query<{ count: number }>("SELECT count(*)::int AS count FROM punches WHERE sync_id = $1", [syncId]);
+      return rows[0]!.count;
+    },
+    async consumerOf(queue) {
+      const name = queue === "punches" ? punches.name : syncs?.name;
+      const source = (await stack.status()).eventSources.find((candidate) => candidate.queue === name);
+      if (!source) throw new Error(`no event source drains the ${queue} queue`);
+      return source;
     },
     enqueue: (bodies) => enqueueBodies(sqs, punches.url, bodies),
     async receiveDeadLetters(queue = "dlq") {

@@ -14,16 +14,33 @@ export const backlogKey = (syncId: string) => `incoming/${syncId}.json`;
 /** Where the consumer leaves the outcome, rejected punches included. */
 export const resultKey = (syncId: string) => `results/${syncId}.json`;
 
-export async function putBacklog(bucket: string, syncId: string, body: string, bodySha256: string): Promise<void> {
-  await client().send(
-    new PutObjectCommand({
-      Bucket: bucket,
-      Key: backlogKey(syncId),
-      Body: body,
-      ContentType: "application/json",
-      Metadata: { "body-sha256": bodySha256 },
-    }),
-  );
+/**
+ * Stores a backlog; with `ifAbsent`, as an S3 conditional write (If-None-Match: *), so of two
+ * requests racing for one sync id only the first stores its body and the other learns "exists".
+ */
+export async function putBacklog(
+  bucket: string,
+  syncId: string,
+  body: string,
+  bodySha256: string,
+  { ifAbsent }: { ifAbsent: boolean },
+): Promise<"stored" | "exists"> {
+  try {
+    await client().send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: backlogKey(syncId),
+        Body: body,
+        ContentType: "application/json",
+        Metadata: { "body-sha256": bodySha256 },
+        ...(ifAbsent && { IfNoneMatch: "*" }),
+      }),
+    );
+    return "stored";
+  } catch (error) {
+    if (ifAbsent && (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 412) return "exists";
+    throw error;
+  }
 }
 
 export async function deleteBacklog(bucket: string, syncId: string): Promise<void> {

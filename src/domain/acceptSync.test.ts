@@ -9,9 +9,11 @@ function inMemoryPorts(overrides: Partial<AcceptSyncPorts> = {}) {
   const ports: AcceptSyncPorts = {
     backlogLocation: (syncId) => ({ bucket: "syncs", key: `incoming/${syncId}.json` }),
     storedDigest: async (syncId) => bucket.get(syncId)?.digest,
-    async storeBacklog(syncId, body, digest) {
+    async storeBacklog(syncId, body, digest, { ifAbsent }) {
+      if (ifAbsent && bucket.has(syncId)) return "exists";
       writes.push(syncId);
       bucket.set(syncId, { body, digest });
+      return "stored";
     },
     deleteBacklog: async (syncId) => void bucket.delete(syncId),
     sendClaimCheck: async (claimCheck) => void queued.push(claimCheck),
@@ -49,6 +51,29 @@ describe("acceptSync", () => {
     expect(retry).toEqual(first);
     expect(writes).toHaveLength(1);
     expect(queued.map((claimCheck) => claimCheck.syncId)).toEqual([writes[0], writes[0]]);
+  });
+
+  it("refuses the second of two different bodies racing with one key, though neither saw the other's backlog", async () => {
+    const { ports, bucket, queued } = inMemoryPorts();
+    const otherBody = JSON.stringify({ deviceId: "clock-7", punches: [{ punchId: "p-3" }] });
+    // Both requests checked the bucket before either wrote: the first check is stale for the second.
+    let checks = 0;
+    const racing = { ...ports, storedDigest: async (syncId: string) => (checks++ === 0 ? undefined : ports.storedDigest(syncId)) };
+    const first = await acceptSync(request(), ports);
+    const second = await acceptSync(request({ body: otherBody }), racing);
+    expect(first).toMatchObject({ decision: "accepted" });
+    expect(second).toEqual({ decision: "keyReused", syncId: (first as { syncId: string }).syncId });
+    expect([...bucket.values()].map((stored) => stored.body)).toEqual([body]);
+    expect(queued).toHaveLength(1);
+  });
+
+  it("accepts the second of two identical bodies racing with one key: the same sync", async () => {
+    const { ports, queued } = inMemoryPorts();
+    let checks = 0;
+    const racing = { ...ports, storedDigest: async (syncId: string) => (checks++ === 0 ? undefined : ports.storedDigest(syncId)) };
+    const first = await acceptSync(request(), ports);
+    expect(await acceptSync(request(), racing)).toEqual(first);
+    expect(queued).toHaveLength(2);
   });
 
   it("refuses a key already used for a different body, leaving the first backlog as it was", async () => {

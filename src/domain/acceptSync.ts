@@ -15,7 +15,11 @@ export interface AcceptSyncPorts {
   backlogLocation(syncId: string): { bucket: string; key: string };
   /** The digest stored with this sync's backlog, or undefined when there is none. */
   storedDigest(syncId: string): Promise<string | undefined>;
-  storeBacklog(syncId: string, body: string, digest: string): Promise<void>;
+  /**
+   * Stores a sync's backlog. With `ifAbsent`, only when this sync has none yet: "exists" when
+   * another request stored one first, so two bodies sent at once with one key cannot both win.
+   */
+  storeBacklog(syncId: string, body: string, digest: string, options: { ifAbsent: boolean }): Promise<"stored" | "exists">;
   deleteBacklog(syncId: string): Promise<void>;
   sendClaimCheck(claimCheck: ClaimCheck): Promise<void>;
 }
@@ -65,8 +69,13 @@ export async function acceptSync(request: SyncRequest, ports: AcceptSyncPorts): 
     const stored = request.idempotencyKey === undefined ? undefined : await ports.storedDigest(syncId);
     if (stored !== undefined && stored !== digest) return { decision: "keyReused", syncId };
     if (stored === undefined) {
-      await ports.storeBacklog(syncId, body, digest);
-      storedBacklog = true;
+      const written = await ports.storeBacklog(syncId, body, digest, { ifAbsent: request.idempotencyKey !== undefined });
+      if (written === "exists") {
+        // Another request with this key stored its body between the check and the write.
+        if ((await ports.storedDigest(syncId)) !== digest) return { decision: "keyReused", syncId };
+      } else {
+        storedBacklog = true;
+      }
     }
     // Sent on every attempt: an earlier one may have been queued without the client hearing of it;
     // the consumer settles a sync once however many claim checks name it.

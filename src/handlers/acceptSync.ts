@@ -11,7 +11,7 @@ const config = syncIntakeConfigFromEnv();
 const ports: AcceptSyncPorts = {
   backlogLocation: (syncId) => ({ bucket: config.bucket, key: backlogKey(syncId) }),
   storedDigest: (syncId) => storedBacklogDigest(config.bucket, syncId),
-  storeBacklog: (syncId, body, digest) => putBacklog(config.bucket, syncId, body, digest),
+  storeBacklog: (syncId, body, digest, options) => putBacklog(config.bucket, syncId, body, digest, options),
   deleteBacklog: (syncId) => deleteBacklog(config.bucket, syncId),
   sendClaimCheck: (claimCheck) => sendClaimCheck(config.queueUrl, claimCheck),
 };
