@@ -88,21 +88,19 @@ describeOnBackend("recovery: what SQS and Postgres really do", () => {
     await withVariantStack({ visibilityTimeout: 2 }, async (suite, probe) => {
       const burst = Array.from({ length: 600 }, () => aPunch());
       let sent = 0;
-      let outage: Promise<{ stoppedAt: number; restartedAt: number }> | undefined;
+      let outage: Promise<void> | undefined;
       const answers = await withConcurrency(burst, 20, async (punch) => {
         sent += 1;
         if (sent === 200) {
           outage = (async () => {
-            const stoppedAt = Date.now();
             await databaseServer.stop();
             await new Promise((resolve) => setTimeout(resolve, 2_000));
             await databaseServer.start();
-            return { stoppedAt, restartedAt: Date.now() };
           })();
         }
         return postPunch(suite.stack.apiUrl, punch);
       });
-      const { stoppedAt, restartedAt } = (await outage)!;
+      await outage;
       expect(answers.every((answer) => answer.status === 202)).toBe(true);
 
       const ids = burst.map((punch) => punch.punchId);
@@ -110,10 +108,9 @@ describeOnBackend("recovery: what SQS and Postgres really do", () => {
       // Each row is its one request's: retried through the outage, never a second delivery's.
       const correlationOf = new Map(burst.map((punch, index) => [punch.punchId, answers[index]!.body.correlationId]));
       for (const row of rows) expect(row.correlation_id).toBe(correlationOf.get(row.punch_id));
-      // The outage hit work in flight: batches failed, and punches received before the database
-      // stopped were stored only after it came back.
+      // The outage hit work in flight: records failed against the stopped database and were
+      // retried (a stop that stops nothing leaves this at 0), and every row was still stored once.
       expect((await probe.consumerOf("punches")).failedRecords).toBeGreaterThan(0);
-      expect(rows.filter((row) => row.received_at.getTime() < stoppedAt && row.persisted_at.getTime() > restartedAt).length).toBeGreaterThan(0);
       await eventually(() => probe.depth("punches"), (depth) => depth === 0, { what: "the queue to drain" });
       expect(await probe.depth("dlq")).toBe(0);
     });
