@@ -10,16 +10,26 @@ export interface BackendSelection {
   reason: string;
 }
 
+/** What `npm run dev` keeps between runs. */
+export interface KeptState {
+  /** The embedded backend's folder for Postgres's data and fauxqs's SQLite file. */
+  stateDir: string;
+  /** Start empty: the caller has emptied stateDir; the docker backend removes its volumes. */
+  fresh: boolean;
+}
+
 /**
  * ponto's backend settings: `auto` takes Docker (docker-compose.yml) when an engine answers,
  * else the embedded default; PONTO_AWS_EMULATOR picks the compose profile, PONTO_AWS_ENDPOINT and
- * PONTO_DATABASE_URL give the external one.
+ * PONTO_DATABASE_URL give the external one. With `kept`, the embedded and docker backends keep
+ * their data between runs; without it they start empty, as test runs want.
  */
 export async function chooseBackend(
   choice: string,
   ports: BackendPorts,
   serviceDir: string,
   env: NodeJS.ProcessEnv = process.env,
+  kept?: KeptState,
 ): Promise<BackendSelection> {
   if (!isBackendChoice(choice)) {
     throw new CommandError(`unknown backend "${choice}": use one of ${BACKEND_CHOICES.join(", ")}`);
@@ -30,18 +40,20 @@ export async function chooseBackend(
       emulator: awsEmulatorFrom(env),
       ports,
       portVariables: { aws: "PONTO_AWS_PORT", database: "PONTO_DATABASE_PORT" },
+      ...(kept !== undefined && { fresh: kept.fresh }),
     });
+  const embedded = () => embeddedBackend(ports, kept === undefined ? {} : { stateDir: kept.stateDir });
   switch (choice) {
     case "docker":
       return { backend: docker(), reason: "asked for" };
     case "embedded":
-      return { backend: embeddedBackend(ports), reason: "asked for" };
+      return { backend: embedded(), reason: "asked for" };
     case "external":
       return { backend: externalBackendFrom(env), reason: "asked for" };
     case "auto":
       return (await dockerEngineAvailable())
         ? { backend: docker(), reason: "auto: a Docker engine answers" }
-        : { backend: embeddedBackend(ports), reason: "auto: no Docker engine answers" };
+        : { backend: embedded(), reason: "auto: no Docker engine answers" };
   }
 }
 

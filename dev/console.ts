@@ -30,14 +30,16 @@ export function renderStatusLine(status: LocalStatus): string {
   const queues = status.queues.map(
     (queue) =>
       `${queue.name}: ${queue.visible} waiting, ${queue.inFlight} in flight` +
-      (queue.deadLetterQueue ? `, ${queue.deadLetterQueue.visible} in DLQ` : ""),
+      (queue.deadLetterQueue ? `, ${queue.deadLetterQueue.visible + queue.deadLetterQueue.inFlight} in DLQ` : ""),
   );
   const sources = status.eventSources.map((source) => {
     const fn = status.functions.find((candidate) => candidate.name === source.function);
     return (
       `${source.function}: ${fn?.invocations ?? 0} invocations, ${fn?.inFlight ?? 0} running (peak ${fn?.peakConcurrency ?? 0}), ` +
-      `${fn?.errors ?? 0} errors, ${fn?.throttles ?? 0} throttles, ${fn?.timeouts ?? 0} timeouts`
+      `${fn?.errors ?? 0} errors, ${fn?.throttles ?? 0} throttles, ${fn?.timeouts ?? 0} timeouts` +
+      (fn?.durationP95Ms != null ? `, p95 ${fn.durationP95Ms} ms` : "")
     );
   });
-  return [...queues, ...sources].join(" | ");
+  const database = typeof status.databaseConnections === "number" ? [`Postgres: ${status.databaseConnections} connections`] : [];
+  return [...queues, ...sources, ...database].join(" | ");
 }

@@ -1,9 +1,11 @@
 /**
  * `npm run dev`: the whole pipeline on this machine. Picks a backend (Docker when an engine
  * answers, else embedded), brings serverless.yml up on it, prints the URLs and "ready", and on
- * Ctrl-C stops everything it started.
+ * Ctrl-C stops everything it started. Its data is kept per stage between runs, and a saved
+ * handler takes effect on the next invocation.
  */
-import { dirname } from "node:path";
+import inspector from "node:inspector";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { StartedBackend } from "./aws/index.ts";
@@ -12,6 +14,7 @@ import { CommandError, runCommand } from "./commandError.ts";
 import { renderLogLine, renderStatusLine } from "./console.ts";
 import { startPontoStack, type PontoStack } from "./pontoStack.ts";
 import { assertPortsFree } from "./process/ports.ts";
+import { prepareStateDir } from "./stateDir.ts";
 
 const HELP = `Usage: npm run dev -- [options]
 
@@ -24,20 +27,30 @@ Options:
   --aws-port <n>     SQS/S3 endpoint port, embedded and docker (default: 4566)
   --db-port <n>      Postgres port, embedded and docker (default: 5433)
   --stage <name>     serverless stage to package (default: local)
-  --config <file>    another serverless.yml to run, beside it (default: serverless.yml)
+  --config <file>    another serverless.yml to run (default: serverless.yml); its folder is
+                     the service's
+  --state-dir <dir>  where the data is kept between runs (default: .ponto/<stage>)
+  --fresh            start empty: remove the kept data (docker: the compose volumes) first
+  --inspect[=[host:]port]
+                     open the Node inspector (default 127.0.0.1:9229) and print how to attach;
+                     breakpoints in handlers (.ts lines) stop their execution environments
   --quiet            no live counters, function logs only
   -h, --help         this text
+
+A saved change to a handler, or to anything it imports, applies to the next invocation.
 
 Environment: PONTO_AWS_EMULATOR=localstack|fauxqs (docker backend), LOCALSTACK_IMAGE and
 LOCALSTACK_AUTH_TOKEN (a LocalStack newer than 4.14.0 needs a token), PONTO_AWS_ENDPOINT and
 PONTO_DATABASE_URL (external backend), POWERTOOLS_LOG_LEVEL (function logs).`;
 
 const SHUTDOWN_GRACE_MS = 10_000;
-const serviceDir = dirname(dirname(fileURLToPath(import.meta.url)));
+const projectDir = dirname(dirname(fileURLToPath(import.meta.url)));
+const DEFAULT_INSPECTOR = { host: "127.0.0.1", port: 9229 };
 const colour = process.stdout.isTTY;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
+    args: process.argv.slice(2).map((arg) => (arg === "--inspect" ? `--inspect=${DEFAULT_INSPECTOR.host}:${DEFAULT_INSPECTOR.port}` : arg)),
     options: {
       backend: { type: "string", default: process.env.PONTO_BACKEND ?? "auto" },
       port: { type: "string", default: process.env.PONTO_API_PORT ?? "3000" },
@@ -45,6 +58,9 @@ async function main(): Promise<void> {
       "db-port": { type: "string", default: "5433" },
       stage: { type: "string", default: "local" },
       config: { type: "string", default: "serverless.yml" },
+      "state-dir": { type: "string" },
+      fresh: { type: "boolean", default: false },
+      inspect: { type: "string" },
       quiet: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -55,7 +71,11 @@ async function main(): Promise<void> {
   }
   const apiPort = portOption(values.port, "--port");
   const ports = { aws: portOption(values["aws-port"], "--aws-port"), database: portOption(values["db-port"], "--db-port") };
-  const { backend, reason } = await chooseBackend(values.backend, ports, serviceDir);
+  const configPath = resolve(projectDir, values.config);
+  const serviceDir = dirname(configPath);
+  if (values.inspect !== undefined) openInspector(values.inspect);
+  const stateDir = await prepareStateDir({ serviceDir: projectDir, stage: values.stage, given: values["state-dir"], fresh: values.fresh });
+  const { backend, reason } = await chooseBackend(values.backend, ports, serviceDir, process.env, { stateDir, fresh: values.fresh });
   console.log(`backend: ${backend.name} (${reason}): ${backend.description}`);
   await assertPortsFree([
     { port: apiPort, purpose: "the HTTP API", flag: "--port" },
@@ -102,10 +122,19 @@ async function main(): Promise<void> {
       backend: startedBackend,
       serviceDir,
       stage: values.stage,
-      configFile: values.config,
+      configFile: relative(serviceDir, configPath),
       apiPort,
+      packageCacheDir: join(stateDir, "package"),
+      debugging: values.inspect !== undefined,
       onStep: (step) => console.log(`… ${step}`),
       onLog: (functionName, line) => console.log(renderLogLine(functionName, line, colour)),
+      watch: {
+        onReload: ({ functions, files }) => console.log(`reloaded ${functions.join(", ")}: ${files.join(", ")} changed`),
+        onConfigChange: (file) =>
+          console.warn(
+            `${relative(process.cwd(), file) || file} changed: restart npm run dev to apply it (Ctrl-C, then npm run dev); your data is kept`,
+          ),
+      },
     });
   } catch (error) {
     await startedBackend.stop();
@@ -117,6 +146,7 @@ async function main(): Promise<void> {
   API            ${stack.apiUrl}
 ${stack.routes.map((route) => `    ${route.method.padEnd(13)}${stack.apiUrl}${route.path}`).join("\n")}
   local status   ${stack.apiUrl}/_local/status
+  console        ${stack.apiUrl}/_local/
   SQS / S3       ${stack.awsEndpoint}
   Postgres       postgres://${stack.database.user}:${stack.database.password}@${stack.database.host}:${stack.database.port}/${stack.database.database}
   queues         ${stack.queues.map((queue) => queue.name).join(", ")}
@@ -139,9 +169,23 @@ ready: stage ${stack.stage} on the ${startedBackend.name} backend; Ctrl-C stops 
   }
 }
 
-function portOption(value: string, flag: string): number {
+/**
+ * Opens the inspector on this process. Execution environments are worker threads of it: a
+ * debugger attached here sees each as a target of its own (Chrome DevTools lists them, VS Code
+ * attaches to them), and Node strips the types without moving lines, so breakpoints go on the .ts.
+ */
+function openInspector(address: string): void {
+  const [host, port] = address.includes(":") ? [address.slice(0, address.lastIndexOf(":")), address.slice(address.lastIndexOf(":") + 1)] : [DEFAULT_INSPECTOR.host, address];
+  inspector.open(portOption(port, "--inspect", true), host || DEFAULT_INSPECTOR.host);
+  console.log(`inspector: ${inspector.url()}
+  attach: Chrome chrome://inspect (add ${host || DEFAULT_INSPECTOR.host}:${new URL(inspector.url()!).port} under Configure), or VS Code "Attach to npm run dev";
+  each execution environment shows as a worker: breakpoints in src/handlers/*.ts stop it;
+  functions get a 15-minute timeout while the inspector is open, so a paused one is not ended`);
+}
+
+function portOption(value: string, flag: string, zeroPicksFree = false): number {
   const port = Number(value);
-  if (!Number.isInteger(port) || port <= 0 || port > 65_535) {
+  if (!Number.isInteger(port) || port < (zeroPicksFree ? 0 : 1) || port > 65_535) {
     throw new CommandError(`${flag} must be a TCP port (1-65535), got "${value}"`);
   }
   return port;

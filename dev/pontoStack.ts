@@ -1,5 +1,6 @@
 import type { DatabaseConfig } from "../src/config.ts";
 import { startLocalAws, type LocalAws, type LocalAwsOptions, type StartedBackend } from "./aws/index.ts";
+import { consoleHooks } from "./consoleHooks.ts";
 import { prepareDatabase } from "./database.ts";
 
 /** ponto on the local AWS, and the database its functions use. */
@@ -8,7 +9,7 @@ export interface PontoStack extends LocalAws {
   database: DatabaseConfig;
 }
 
-export type PontoStackOptions = Omit<LocalAwsOptions, "params" | "beforeFunctionsStart">;
+export type PontoStackOptions = Omit<LocalAwsOptions, "params" | "beforeFunctionsStart" | "appHooks">;
 
 /**
  * Brings ponto's serverless.yml up on the local AWS: the backend's Postgres goes in as the stage
@@ -18,17 +19,26 @@ export type PontoStackOptions = Omit<LocalAwsOptions, "params" | "beforeFunction
 export async function startPontoStack(options: PontoStackOptions): Promise<PontoStack> {
   const server = options.backend.database;
   const databaseNames = new Set<string>();
+  const appHooks = consoleHooks(server, () => [...databaseNames][0] ?? server.database);
   const stack = await startLocalAws({
     ...options,
+    appHooks: appHooks.hooks,
     params: stageParamsFor(options.backend),
     async beforeFunctionsStart(functions) {
       for (const { environment } of functions) if (environment.PGDATABASE) databaseNames.add(environment.PGDATABASE);
-      options.onStep?.(`migrating database ${[...databaseNames].join(", ")}`);
+      if (databaseNames.size > 0) options.onStep?.(`migrating database ${[...databaseNames].join(", ")}`);
       for (const name of databaseNames) await prepareDatabase(server, name);
     },
   });
   const [database = server.database] = databaseNames;
-  return { ...stack, database: { ...server, database } };
+  return {
+    ...stack,
+    database: { ...server, database },
+    async stop() {
+      await stack.stop();
+      await appHooks.close();
+    },
+  };
 }
 
 /**

@@ -12,7 +12,16 @@ export interface ServiceVariant {
   maximumConcurrency?: number;
   /** The syncs queue's VisibilityTimeout, in seconds. */
   syncVisibilityTimeout?: number;
+  /**
+   * Runs the consumer's event source in provisioned mode, between these numbers of event pollers,
+   * in place of maximumConcurrency (AWS refuses both together). osls's sqs event has no key for
+   * it, so it goes on the compiled mapping through `resources.extensions`, as a user would write it.
+   */
+  provisionedPollers?: { minimum: number; maximum: number };
 }
+
+/** The mapping osls compiles for consumePunches' sqs event on PunchesQueue. */
+const CONSUMER_MAPPING = "ConsumePunchesEventSourceMappingSQSPunchesQueue";
 
 const serviceDir = fileURLToPath(new URL("..", import.meta.url));
 
@@ -33,6 +42,18 @@ export async function writeServiceVariant(variant: ServiceVariant): Promise<{ co
   edit(/(PunchesQueue:[\s\S]*?maxReceiveCount: )\d+/, variant.maxReceiveCount);
   edit(/(consumePunches:[\s\S]*?maximumConcurrency: )\d+/, variant.maximumConcurrency);
   edit(/(SyncsQueue:[\s\S]*?VisibilityTimeout: )\d+/, variant.syncVisibilityTimeout);
+  if (variant.provisionedPollers) {
+    const { minimum, maximum } = variant.provisionedPollers;
+    const capLine = /(consumePunches:[\s\S]*?)\n *maximumConcurrency: \d+/;
+    const extensions = /\n {2}extensions:\n/;
+    if (!capLine.test(yaml) || !extensions.test(yaml)) throw new Error(`serverless.yml no longer matches ${capLine} and ${extensions}`);
+    yaml = yaml.replace(capLine, (_match, before: string) => before).replace(
+      extensions,
+      (match) =>
+        `${match}    ${CONSUMER_MAPPING}:\n      Properties:\n        ProvisionedPollerConfig:\n` +
+        `          MinimumPollers: ${minimum}\n          MaximumPollers: ${maximum}\n`,
+    );
+  }
   const configFile = `serverless.variant-${randomBytes(4).toString("hex")}.yml`;
   await writeFile(join(serviceDir, configFile), yaml);
   return { configFile, remove: () => rm(join(serviceDir, configFile), { force: true }) };

@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
@@ -13,11 +16,15 @@ afterAll(() => {
   for (const child of running) child.kill("SIGKILL");
 });
 
-/** `npm run dev` as a user starts it, on ports of its own. */
-function startDev(ports: { api: number; aws: number; db: number }): { child: ChildProcess; output: () => string } {
+/** `npm run dev` as a user starts it, on ports and a state folder of its own (never the project's). */
+function startDev(ports: { api: number; aws: number; db: number }, stateDir: string): { child: ChildProcess; output: () => string } {
   const child = spawn(
     process.execPath,
-    [DEV_MAIN, "--quiet", "--backend", "embedded", "--port", String(ports.api), "--aws-port", String(ports.aws), "--db-port", String(ports.db)],
+    [
+      DEV_MAIN,
+      ...["--quiet", "--backend", "embedded", "--state-dir", stateDir],
+      ...["--port", String(ports.api), "--aws-port", String(ports.aws), "--db-port", String(ports.db)],
+    ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   running.push(child);
@@ -39,12 +46,13 @@ async function portIsFree(port: number): Promise<boolean> {
 describe("npm run dev, as a user runs it", () => {
   it("prints ready, refuses a second copy naming the taken port, and on Ctrl-C frees every port", async () => {
     const ports = { api: await freePort(), aws: await freePort(), db: await freePort() };
-    const first = startDev(ports);
+    const stateDir = await mkdtemp(join(tmpdir(), "dev-command-"));
+    const first = startDev(ports, stateDir);
     await waitForOutput(first.child, /^ready:/m, "npm run dev");
     expect(first.output()).toMatch(/^ready:/m);
     expect(first.output()).toContain(`http://127.0.0.1:${ports.api}/punches`);
 
-    const second = startDev(ports);
+    const second = startDev(ports, stateDir);
     const [secondExit] = (await once(second.child, "exit")) as [number];
     expect(secondExit).toBe(1);
     expect(second.output()).toContain(`port ${ports.api} (the HTTP API) is taken`);
@@ -54,5 +62,6 @@ describe("npm run dev, as a user runs it", () => {
     expect(firstExit).toBe(0);
     expect(first.output()).toContain("stopped");
     for (const port of Object.values(ports)) expect(await portIsFree(port)).toBe(true);
+    await rm(stateDir, { recursive: true, force: true });
   });
 });

@@ -1,11 +1,19 @@
-import { randomBytes } from "node:crypto";
 import { ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { enqueueBodies, queueDepth, startLocalAws, type LocalAws, type QueueDepth, type StartedBackend } from "../dev/aws/index.ts";
-import { fidelityServiceDir, writeFidelityService, type FidelitySettings } from "./fixtures/fidelity/fidelityService.ts";
-import type { InvocationEnd, InvocationStart } from "./fixtures/fidelity/handlers.ts";
+import type { StartedBackend } from "../dev/aws/index.ts";
+import type { FidelitySettings } from "./fixtures/fidelity/fidelityService.ts";
 import { describeOnBackend, startIntegrationBackend } from "./support/backendFixture.ts";
 import { eventually } from "./support/eventually.ts";
+import {
+  deliveriesPerKey,
+  keysOf,
+  orders,
+  peakOverlap,
+  throughout,
+  withFidelityStack as withSharedFidelityStack,
+  type FidelityStack,
+  type Invocation,
+} from "./support/fidelityStack.ts";
 
 let backend: StartedBackend;
 let sqs: SQSClient;
@@ -20,115 +28,34 @@ afterAll(async () => {
   await backend?.stop();
 });
 
-/** One invocation as the consumer logged it: its start, and its end unless it was killed. */
-type Invocation = InvocationStart & Partial<Omit<InvocationEnd, "invocation">>;
-
-interface FidelityStack {
-  stack: LocalAws;
-  /** Every invocation the consumer logged, in the order they started. */
-  invocations: Invocation[];
-  /** Sends these orders and returns the time just before the send. */
-  send(orders: object[]): Promise<number>;
-  depth(queue: "work" | "dlq"): Promise<QueueDepth & { total: number }>;
+interface ConsumerFidelityStack extends FidelityStack {
   /** The keys of the orders in the DLQ, read without removing them. */
   deadLetterKeys(): Promise<string[]>;
   consumer(): Promise<{ invocations: number; throttles: number }>;
 }
 
-/** Runs a scenario on a stack of the fidelity service, from a serverless.yml written with these settings. */
-async function withFidelityStack(settings: FidelitySettings, scenario: (fidelity: FidelityStack) => Promise<void>): Promise<void> {
-  const config = await writeFidelityService(settings);
-  const invocations: Invocation[] = [];
-  const stack = await startLocalAws({
-    backend,
-    serviceDir: fidelityServiceDir,
-    configFile: config.configFile,
-    stage: `f${randomBytes(3).toString("hex")}`,
-    apiPort: 0,
-    onLog: (_fn, line) => {
-      if (!line.startsWith('{"invocation"')) return;
-      const logged = JSON.parse(line) as InvocationStart | InvocationEnd;
-      if ("started" in logged) invocations.push(logged);
-      else Object.assign(invocations.find(({ invocation }) => invocation === logged.invocation)!, logged);
-    },
-  }).finally(() => config.remove());
-  const url = (queue: "work" | "dlq") => stack.queues.find((candidate) => candidate.name.endsWith(queue === "work" ? "-work" : "-work-dlq"))!.url;
-  const fidelity: FidelityStack = {
-    stack,
-    invocations,
-    async send(orders) {
-      const sentAt = Date.now();
-      await enqueueBodies(sqs, url("work"), orders.map((order) => JSON.stringify(order)));
-      return sentAt;
-    },
-    async depth(queue) {
-      const depth = await queueDepth(sqs, url(queue));
-      return { ...depth, total: depth.visible + depth.inFlight };
-    },
-    async deadLetterKeys() {
-      const keys = new Set<string>();
-      for (;;) {
-        // Received messages stay hidden for the rest of the scenario, so each receive brings new ones.
-        const { Messages = [] } = await sqs.send(
-          new ReceiveMessageCommand({ QueueUrl: url("dlq"), MaxNumberOfMessages: 10, VisibilityTimeout: 60, WaitTimeSeconds: 0 }),
-        );
-        if (Messages.length === 0) return [...keys];
-        for (const message of Messages) keys.add((JSON.parse(message.Body!) as { key: string }).key);
-      }
-    },
-    async consumer() {
-      return (await stack.status()).functions[0]!;
-    },
-  };
-  try {
-    await scenario(fidelity);
-  } finally {
-    await stack.stop();
-  }
-}
-
-/** `count` orders named `<label>-<n>`, each with these instructions for the consumer. */
-const orders = (label: string, count: number, order: object = {}) =>
-  Array.from({ length: count }, (_, index) => ({ key: `${label}-${index}`, ...order }));
-
-const keysOf = (invocations: Invocation[]) => invocations.flatMap(({ records }) => records.map(({ key }) => key!));
-
-/** How many times each key was handed to the consumer. */
-function deliveriesPerKey(invocations: Invocation[]): Map<string, number> {
-  const deliveries = new Map<string, number>();
-  for (const key of keysOf(invocations)) deliveries.set(key, (deliveries.get(key) ?? 0) + 1);
-  return deliveries;
-}
-
-/** The most invocations whose [started, ended) intervals overlap at any one moment; one never ended runs on. */
-function peakOverlap(invocations: Invocation[]): number {
-  const edges = invocations.flatMap(({ started, ended }) => [
-    { at: started, change: 1 },
-    { at: ended ?? Infinity, change: -1 },
-  ]);
-  // An invocation that ends at the moment another starts does not overlap it.
-  edges.sort((left, right) => left.at - right.at || left.change - right.change);
-  let running = 0;
-  let peak = 0;
-  for (const { change } of edges) peak = Math.max(peak, (running += change));
-  return peak;
-}
-
-/**
- * Polls `probe` for `forMs` and fails at the first value `accept` rejects: the bounded wait that
- * proves something does not happen, where `eventually` proves that something does.
- */
-async function throughout<T>(
-  probe: () => Promise<T>,
-  accept: (value: T) => boolean,
-  { forMs, intervalMs = 100, what }: { forMs: number; intervalMs?: number; what: string },
-): Promise<void> {
-  const deadline = Date.now() + forMs;
-  do {
-    const value = await probe();
-    if (!accept(value)) throw new Error(`expected ${what} for ${forMs} ms, but saw ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  } while (Date.now() < deadline);
+/** The shared fidelity stack, plus what these scenarios read of the DLQ and of the consumer. */
+async function withFidelityStack(settings: FidelitySettings, scenario: (fidelity: ConsumerFidelityStack) => Promise<void>): Promise<void> {
+  await withSharedFidelityStack({ backend, sqs, settings }, async (fidelity) => {
+    const deadLetterUrl = fidelity.stack.queues.find((candidate) => candidate.name.endsWith("-work-dlq"))!.url;
+    await scenario({
+      ...fidelity,
+      async deadLetterKeys() {
+        const keys = new Set<string>();
+        for (;;) {
+          // Received messages stay hidden for the rest of the scenario, so each receive brings new ones.
+          const { Messages = [] } = await sqs.send(
+            new ReceiveMessageCommand({ QueueUrl: deadLetterUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 60, WaitTimeSeconds: 0 }),
+          );
+          if (Messages.length === 0) return [...keys];
+          for (const message of Messages) keys.add((JSON.parse(message.Body!) as { key: string }).key);
+        }
+      },
+      async consumer() {
+        return (await fidelity.stack.status()).functions[0]!;
+      },
+    });
+  });
 }
 
 /**

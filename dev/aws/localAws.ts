@@ -1,20 +1,25 @@
 import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { resolve } from "node:path";
-import { startHttpApi, type ApiRoute } from "./apigateway/httpApi.ts";
+import { noteSentMessage, startHttpApi, type ApiRoute } from "./apigateway/httpApi.ts";
 import { lambdaProxyRoute } from "./apigateway/lambdaProxyRoute.ts";
 import { mockIntegrationRoute } from "./apigateway/mockIntegrationRoute.ts";
 import { sqsIntegrationRoute } from "./apigateway/sqsIntegrationRoute.ts";
 import type { AwsCredentials, StartedBackend } from "./backends/backend.ts";
 import { resolveIntrinsics, resolveString } from "./cloudformation/intrinsics.ts";
-import { packageService } from "./cloudformation/packageService.ts";
+import { packageServiceCached } from "./cloudformation/packageCache.ts";
+import { packageService, type PackagedService } from "./cloudformation/packageService.ts";
 import { ResourceRegistry } from "./cloudformation/resourceRegistry.ts";
 import { readServiceModel, type FunctionDefinition } from "./cloudformation/serviceModel.ts";
 import { LocalAwsError } from "./errors.ts";
 import { configurationWarnings } from "./lambda/configurationWarnings.ts";
 import { EventSourceRunner } from "./lambda/eventSourceRunner.ts";
 import { FunctionRuntime } from "./lambda/functionRuntime.ts";
-import { localStatus, type LocalStatus } from "./localStatus.ts";
+import { watchHandlers, type CodeReload } from "./lambda/handlerWatcher.ts";
+import { localConsole } from "./console/consoleServer.ts";
+import { pipelineMapOf } from "./console/pipelineSampler.ts";
+import type { StoredRecordLookup } from "./console/trace.ts";
+import { localStatus, type LocalStatus, type StatusHooks } from "./localStatus.ts";
 import { provisionBuckets } from "./s3/provisionBuckets.ts";
 import { provisionQueues, type ProvisionedQueue } from "./sqs/provisionQueues.ts";
 import { queueSender } from "./sqs/queueSender.ts";
@@ -45,6 +50,26 @@ export interface LocalAwsOptions {
   /** Every line a function writes, with the function's name. */
   onLog?: (functionName: string, line: string) => void;
   onStep?: (step: string) => void;
+  /**
+   * What only the app knows, for the status and the console at /_local/: connections in use on
+   * its database, and the stored record a traced request became.
+   */
+  appHooks?: StatusHooks & { findStored?: StoredRecordLookup };
+  /**
+   * Watch the service's files: a saved change to a handler or anything it imports replaces that
+   * function's warm containers (see lambda/handlerWatcher.ts); a saved serverless.yml is reported,
+   * for the caller to say what applying it takes.
+   */
+  watch?: { onReload: (reload: CodeReload) => void; onConfigChange?: (file: string) => void };
+  /** Remember the compiled template here and reuse it while serverless.yml is unchanged (see cloudformation/packageCache.ts). */
+  packageCacheDir?: string;
+  /** The event sources' idle scale-down and long poll (see lambda/eventSourceRunner.ts); tests shorten them. */
+  eventSourceTiming?: import("./lambda/eventSourceRunner.ts").EventSourceTiming;
+  /**
+   * A debugger is attached: functions get Lambda's longest timeout (15 minutes) instead of their
+   * own, so that one paused at a breakpoint is not ended under the developer's eyes.
+   */
+  debugging?: boolean;
 }
 
 /** A running local AWS: where it answers, what it created, and how to stop it. */
@@ -81,12 +106,20 @@ export interface LocalAws {
 export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws> {
   const { backend, serviceDir } = options;
   const step = options.onStep ?? (() => {});
-  step("packaging serverless.yml");
-  const packaged = await packageService({
+  const packageOptions = {
     configPath: resolve(serviceDir, options.configFile ?? "serverless.yml"),
     stage: options.stage ?? "local",
     params: options.params ?? {},
-  });
+  };
+  let packaged: PackagedService;
+  if (options.packageCacheDir === undefined) {
+    step("packaging serverless.yml");
+    packaged = await packageService(packageOptions);
+  } else {
+    packaged = await packageServiceCached(packageOptions, options.packageCacheDir, (reused) =>
+      step(reused ? "serverless.yml unchanged since the last start: reusing its package" : "packaging serverless.yml"),
+    );
+  }
   const model = readServiceModel(packaged.template);
   const warnings = configurationWarnings(model);
   const { region, stage } = packaged;
@@ -116,7 +149,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
         arn: registry.attributeOf(fn.logicalId, "Arn"),
         handler: fn.handler,
         serviceDir,
-        timeoutSeconds: fn.timeoutSeconds,
+        timeoutSeconds: options.debugging ? 900 : fn.timeoutSeconds,
         memoryMegabytes: fn.memoryMegabytes,
         ...(fn.reservedConcurrency !== undefined && { reservedConcurrency: fn.reservedConcurrency }),
         environment: environments.get(fn.logicalId)!,
@@ -144,6 +177,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
           maximumBatchingWindowSeconds: mapping.maximumBatchingWindowSeconds,
           reportBatchItemFailures: mapping.reportBatchItemFailures,
           ...(mapping.maximumConcurrency !== undefined && { maximumConcurrency: mapping.maximumConcurrency }),
+          ...(mapping.provisionedPollers && { provisionedPollers: mapping.provisionedPollers }), ...(options.eventSourceTiming && { timing: options.eventSourceTiming }),
         }),
     );
 
@@ -164,20 +198,36 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     return {
       method: route.method,
       path: route.path,
-      handle: sqsIntegrationRoute(route, { send: queueSender(sqs, queue.url), gatewayResponses: model.gatewayResponses, stage }),
+      handle: sqsIntegrationRoute(route, { send: tracedSender(queueSender(sqs, queue.url)), gatewayResponses: model.gatewayResponses, stage }),
     };
   });
 
   const status = () =>
-    localStatus({ stage, awsEndpoint: backend.awsEndpoint, region, credentials, buckets }, sqs, queues, functions, runners);
+    localStatus({ stage, awsEndpoint: backend.awsEndpoint, region, credentials, buckets }, sqs, queues, functions, runners, options.appHooks);
+  const consolePage = localConsole({
+    pipeline: pipelineMapOf(model, registry),
+    status,
+    sqs,
+    queues,
+    functions,
+    requests: () => api.requests,
+    ...(options.appHooks?.findStored && { findStored: options.appHooks.findStored }),
+  });
   step("starting the API");
   const api = await startHttpApi({
     port: options.apiPort ?? 3000,
     routes,
     gatewayResponses: model.gatewayResponses,
     localEndpoints: { "/_local/status": status },
+    localHandler: (request, response, url) => consolePage.handle(request, response, url),
   });
   for (const runner of runners) runner.start();
+  const watcher = options.watch && (await watchHandlers({
+    serviceDir,
+    functions,
+    configFiles: [resolve(serviceDir, options.configFile ?? "serverless.yml")],
+    ...options.watch,
+  }));
 
   return {
     apiUrl: api.url,
@@ -194,6 +244,8 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     warnings,
     status,
     async stop() {
+      consolePage.stop();
+      await watcher?.close();
       await api.close();
       await Promise.all(runners.map((runner) => runner.stop()));
       await Promise.all(functions.map((runtime) => runtime.stop()));
@@ -221,5 +273,14 @@ function functionEnvironment(fn: FunctionDefinition, registry: ResourceRegistry,
     AWS_LAMBDA_FUNCTION_NAME: fn.name,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMegabytes),
     ...(process.env.POWERTOOLS_LOG_LEVEL && { POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL }),
+  };
+}
+
+/** A queue sender that notes each message on the API request that sent it, for the console's trace. */
+function tracedSender<Message, Sent extends { MessageId: string }>(send: (message: Message) => Promise<Sent>) {
+  return async (message: Message) => {
+    const sent = await send(message);
+    noteSentMessage(sent.MessageId);
+    return sent;
   };
 }

@@ -14,7 +14,8 @@ export interface QueueStatus {
   visible: number;
   inFlight: number;
   delayed: number;
-  deadLetterQueue?: { name: string; url: string; visible: number; maxReceiveCount: number };
+  /** inFlight: received and not deleted, e.g. hidden for a moment by the console reading them. */
+  deadLetterQueue?: { name: string; url: string; visible: number; inFlight: number; maxReceiveCount: number };
 }
 
 /** GET /_local/status: what tools (a console, a load test, a redrive command) read of a running stack. */
@@ -30,6 +31,14 @@ export interface LocalStatus {
   buckets: string[];
   functions: FunctionStats[];
   eventSources: EventSourceStats[];
+  /** Connections open on the application's database, when the app gave a way to count them. */
+  databaseConnections?: number | null;
+}
+
+/** What the app adds to the status: figures only it knows how to read. */
+export interface StatusHooks {
+  /** Connections in use on the database the functions use (e.g. rows of pg_stat_activity). */
+  databaseConnections?: () => Promise<number>;
 }
 
 export async function localStatus(
@@ -38,7 +47,10 @@ export async function localStatus(
   queues: ProvisionedQueue[],
   functions: FunctionRuntime[],
   runners: EventSourceRunner[],
+  hooks: StatusHooks = {},
 ): Promise<LocalStatus> {
+  // A database that does not answer leaves its figure empty rather than failing the whole status.
+  const connections = hooks.databaseConnections?.().catch(() => null);
   const depths = new Map(
     await Promise.all(queues.map(async (queue) => [queue.logicalId, await queueDepth(sqs, queue.url)] as const)),
   );
@@ -58,6 +70,7 @@ export async function localStatus(
             name: deadLetterQueue.name,
             url: deadLetterQueue.url,
             visible: depths.get(deadLetterQueue.logicalId)!.visible,
+            inFlight: depths.get(deadLetterQueue.logicalId)!.inFlight,
             maxReceiveCount: queue.maxReceiveCount ?? 0,
           },
         }),
@@ -65,5 +78,6 @@ export async function localStatus(
     }),
     functions: functions.map((runtime) => runtime.stats),
     eventSources: runners.map((runner) => runner.stats),
+    ...(connections && { databaseConnections: await connections }),
   };
 }

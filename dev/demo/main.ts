@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { CommandError, runCommand } from "../commandError.ts";
 import { writeServiceVariant } from "../serviceVariant.ts";
-import { writeReportFiles } from "./reportFiles.ts";
+import { eventSourceLine, writeReportFiles } from "./reportFiles.ts";
 import { runShiftChange, type ShiftChangeReport } from "./shiftChangeRun.ts";
 import { screenshotReport } from "./screenshotReport.ts";
 import { useOrStartStack } from "./stackProcess.ts";
@@ -26,6 +26,10 @@ Options:
   --backlog <n>        punches in each offline clock's backlog, up to 10000 (default 2000)
   --concurrency-cap <n> the consumer's maximumConcurrency for this run (default: serverless.yml's);
                        the demo runs a copy of serverless.yml with that one number changed
+  --provisioned-pollers <min,max>
+                       run the consumer's event source in provisioned mode between these
+                       numbers of event pollers (AWS: min 2-200, max 2-10000; ten batches each)
+                       instead of maximumConcurrency, in a copy of serverless.yml
   --backend <name>     backend of the stack the demo starts: auto, docker, embedded (default auto)
   --api <url>          where the stack answers, or will (default http://127.0.0.1:3000)
   --database-url <url> the stack's Postgres, when using one already running (printed by npm run dev)
@@ -44,6 +48,7 @@ async function main(): Promise<void> {
       "offline-clocks": { type: "string", default: "0" },
       backlog: { type: "string", default: "2000" },
       "concurrency-cap": { type: "string" },
+      "provisioned-pollers": { type: "string" },
       backend: { type: "string", default: "auto" },
       api: { type: "string", default: "http://127.0.0.1:3000" },
       "database-url": { type: "string" },
@@ -64,14 +69,21 @@ async function main(): Promise<void> {
     backlogPunches: backlogOption(values.backlog),
   };
   const cap = values["concurrency-cap"];
-  const variant = cap === undefined ? undefined : await writeServiceVariant({ maximumConcurrency: capOption(cap) });
+  const pollers = values["provisioned-pollers"];
+  if (cap !== undefined && pollers !== undefined) {
+    throw new CommandError("--concurrency-cap and --provisioned-pollers cannot be used together: AWS refuses maximumConcurrency in provisioned mode");
+  }
+  const variant =
+    cap === undefined && pollers === undefined
+      ? undefined
+      : await writeServiceVariant(cap !== undefined ? { maximumConcurrency: capOption(cap) } : { provisionedPollers: pollersOption(pollers!) });
   const stack = await useOrStartStack(
     values.api,
     ["--backend", values.backend, ...(variant ? ["--config", variant.configFile] : [])],
     values["database-url"],
   ).finally(() => variant?.remove());
   if (variant && !stack.started) {
-    throw new CommandError("--concurrency-cap applies to a stack the demo starts; stop the running `npm run dev` first");
+    throw new CommandError("--concurrency-cap and --provisioned-pollers apply to a stack the demo starts; stop the running `npm run dev` first");
   }
   console.log(stack.started ? `started a local stack at ${stack.apiUrl}` : `using the stack already running at ${stack.apiUrl}`);
   const stop = () => void stack.stop().then(() => process.exit(130));
@@ -117,6 +129,7 @@ function printReport({ ingest, drain, correctness, syncs, resources }: ShiftChan
 ingest       ${ingest.requestsPerSecond} requests/s over ${seconds(ingest.durationMs)}; latency p50 ${ingest.latencyMs.p50} ms, p95 ${ingest.latencyMs.p95} ms, p99 ${ingest.latencyMs.p99} ms
              status codes ${Object.entries(ingest.statusCodes).map(([code, n]) => `${code}: ${n}`).join(", ")}
 drain        all stored ${seconds(drain.durationMs)} after the first request (${drain.rowsPerSecond ?? "-"} rows/s); peak ${drain.peakConsumerConcurrency} concurrent batches, ${drain.peakDatabaseConnections} Postgres connections
+             event source ${drain.eventSource ? eventSourceLine(drain.eventSource) : "-"}
 correctness  sent ${correctness.sent}, accepted ${correctness.accepted}, rejected at the edge ${correctness.rejectedAtEdge}; expected ${correctness.expectedRows} rows, stored ${correctness.persisted}, in DLQ ${correctness.inDeadLetterQueue}
              lost ${correctness.lost}, duplicated ${correctness.duplicated}${
     syncs
@@ -149,6 +162,20 @@ function capOption(value: string): number {
     throw new CommandError(`--concurrency-cap must be a whole number from 2 to 1000 (AWS's range for maximumConcurrency), got "${value}"`);
   }
   return parsed;
+}
+
+/** ProvisionedPollerConfig as AWS accepts it for SQS: "2,3" is MinimumPollers 2, MaximumPollers 3. */
+function pollersOption(value: string): { minimum: number; maximum: number } {
+  const [minimum, maximum, ...rest] = value.split(",").map((part) => Number(part.trim()));
+  const valid =
+    rest.length === 0 && Number.isInteger(minimum) && Number.isInteger(maximum) &&
+    minimum! >= 2 && minimum! <= 200 && maximum! >= minimum! && maximum! <= 10_000;
+  if (!valid) {
+    throw new CommandError(
+      `--provisioned-pollers must be min,max with min 2-200 and max from min to 10000 (AWS's ranges for SQS), got "${value}"`,
+    );
+  }
+  return { minimum: minimum!, maximum: maximum! };
 }
 
 function share(value: string, flag: string): number {

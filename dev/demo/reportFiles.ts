@@ -16,6 +16,17 @@ export async function writeReportFiles(report: ShiftChangeReport, directory: str
   return { json, html };
 }
 
+/**
+ * The consumer's event source in one line: "provisioned: 2-3 event pollers (20-30 batches), peak 3"
+ * or "standard: 2-5 batches, peak 5".
+ */
+export function eventSourceLine({ mode, pollerLimits, peakPollers, eventPollers }: NonNullable<ShiftChangeReport["drain"]["eventSource"]>): string {
+  const batches = `${pollerLimits.minimum}-${pollerLimits.maximum} batches`;
+  return eventPollers
+    ? `${mode}: ${eventPollers.minimum}-${eventPollers.maximum} event pollers (${batches}), peak ${eventPollers.peak} pollers, ${peakPollers} batches`
+    : `${mode}: ${batches}, peak ${peakPollers}`;
+}
+
 function reportHtml(report: ShiftChangeReport, chartJs: string): string {
   const { ingest, drain, correctness, syncs, resources, settings } = report;
   const seconds = (ms: number | null) => (ms === null ? "never" : `${(ms / 1000).toFixed(1)} s`);
@@ -53,6 +64,7 @@ function reportHtml(report: ShiftChangeReport, chartJs: string): string {
     ["rows/s", drain.rowsPerSecond ?? "-"],
     ["peak consumer concurrency", drain.peakConsumerConcurrency],
     ["peak Postgres connections", drain.peakDatabaseConnections],
+    ["event source", drain.eventSource ? eventSourceLine(drain.eventSource) : "-"],
   ])}</table>
 <table><caption>Correctness</caption>${rows([
     ["sent", correctness.sent],

@@ -31,6 +31,8 @@ export interface ShiftChangeReport {
     rowsPerSecond: number | null;
     peakConsumerConcurrency: number;
     peakDatabaseConnections: number;
+    /** How the consumer's event source scaled: its mode, its bounds, and the most pollers it ran. */
+    eventSource: EventSourceScaling | null;
   };
   correctness: {
     sent: number;
@@ -46,6 +48,15 @@ export interface ShiftChangeReport {
   syncs?: SyncsReport & { expectedRejected: number };
   resources: { peakStackMemoryBytes: number };
   timeline: TimelinePoint[];
+}
+
+export interface EventSourceScaling {
+  mode: "standard" | "provisioned";
+  /** Concurrent batches: the idle floor and the ceiling (maximumConcurrency, or ten per maximum event poller). */
+  pollerLimits: { minimum: number; maximum: number };
+  peakPollers: number;
+  /** Provisioned mode: MinimumPollers, MaximumPollers, and the most event pollers in use. */
+  eventPollers?: { minimum: number; maximum: number; peak: number };
 }
 
 const SAMPLE_EVERY_MS = 250;
@@ -75,6 +86,23 @@ export async function runShiftChange(
   let accepted = 0;
   const timeline: TimelinePoint[] = [];
   let peakMemory = initialStatus.memory.bytes;
+  let scaling: EventSourceScaling | null = null;
+  const noteScaling = (status: LocalStatus) => {
+    const source = status.eventSources.find((candidate) => candidate.function === consumer);
+    if (!source) return;
+    scaling = {
+      mode: source.mode,
+      pollerLimits: source.pollerLimits,
+      peakPollers: Math.max(scaling?.peakPollers ?? 0, source.pollers),
+      ...(source.eventPollers && {
+        eventPollers: {
+          minimum: source.eventPollers.minimum,
+          maximum: source.eventPollers.maximum,
+          peak: Math.max(scaling?.eventPollers?.peak ?? 0, source.eventPollers.current),
+        },
+      }),
+    };
+  };
   let next = 0;
   const startedAt = Date.now();
 
@@ -87,6 +115,7 @@ export async function runShiftChange(
       db.query("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1", [consumer]),
     ]);
     peakMemory = Math.max(peakMemory, status.memory.bytes);
+    noteScaling(status);
     const queue = punchesQueueOf(status);
     const point = {
       t: Date.now() - startedAt,
@@ -178,6 +207,7 @@ export async function runShiftChange(
       rowsPerSecond: drainMs === null ? null : Math.round((persisted / drainMs) * 1000),
       peakConsumerConcurrency: Math.max(0, ...timeline.map((point) => point.consumerConcurrency)),
       peakDatabaseConnections: Math.max(0, ...timeline.map((point) => point.databaseConnections)),
+      eventSource: scaling,
     },
     correctness: {
       sent: plan.bodies.length,

@@ -1,5 +1,7 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { BoundedRing } from "../boundedRing.ts";
 import { LocalAwsError } from "../errors.ts";
 import type { GatewayResponseDefinition } from "../cloudformation/serviceModel.ts";
 import type { ApiRequest, ApiResponse, RouteHandler } from "./apiTypes.ts";
@@ -19,6 +21,39 @@ export interface HttpApiSettings {
   gatewayResponses: ReadonlyMap<string, GatewayResponseDefinition>;
   /** Local-only endpoints under /_local/, never part of the deployed API. */
   localEndpoints: Record<string, () => unknown>;
+  /**
+   * Serves the rest of /_local/ (the console): answers and returns true, or returns false for a
+   * 404. Requests that change state (POST) from another origin never reach it.
+   */
+  localHandler?: (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<boolean>;
+}
+
+/** One request the API answered, as the console's trace shows it. */
+export interface RequestEntry {
+  requestId: string;
+  time: number;
+  method: string;
+  path: string;
+  /** The route that matched, as the template names it ("POST /items/{itemId}"); null for none. */
+  route: string | null;
+  statusCode: number | null;
+  durationMs: number | null;
+  /** Cut to BODY_CHARS: enough to find an id in it. */
+  body: string;
+  /** Messages its integration sent to SQS. */
+  sentMessageIds: string[];
+}
+
+const REQUESTS_KEPT = 5_000;
+const BODY_CHARS = 400;
+const currentRequest = new AsyncLocalStorage<RequestEntry>();
+
+/**
+ * Notes a message an integration sent on the request being handled, so a trace goes from the
+ * request to its message; outside a request it does nothing.
+ */
+export function noteSentMessage(messageId: string): void {
+  currentRequest.getStore()?.sentMessageIds.push(messageId);
 }
 
 /** API Gateway's payload limit for REST APIs. */
@@ -30,10 +65,22 @@ interface CompiledRoute extends ApiRoute {
 }
 
 /** The local API Gateway: one port, the template's routes, plus /_local/* for tools. */
-export async function startHttpApi(settings: HttpApiSettings): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+export async function startHttpApi(
+  settings: HttpApiSettings,
+): Promise<{ url: string; server: Server; requests: BoundedRing<RequestEntry>; close(): Promise<void> }> {
   const routes = settings.routes.map(compileRoute);
+  const requests = new BoundedRing<RequestEntry>(REQUESTS_KEPT);
   const server = createServer((request, response) => {
-    handle(request, routes, settings)
+    const path = new URL(request.url ?? "/", "http://localhost").pathname;
+    if (settings.localHandler && (path === "/_local" || path.startsWith("/_local/")) && !settings.localEndpoints[path]) {
+      serveLocal(request, response, settings.localHandler).catch((error: Error) => {
+        console.error(`local API: ${request.method} ${request.url} failed: ${error.stack ?? error.message}`);
+        if (!response.headersSent) send(response, { statusCode: 500, headers: { "content-type": "application/json" }, body: JSON.stringify({ message: error.message }) });
+        else response.end();
+      });
+      return;
+    }
+    handle(request, routes, settings, requests)
       .then((result) => send(response, result))
       .catch((error: Error) => {
         console.error(`local API: ${request.method} ${request.url} failed: ${error.stack ?? error.message}`);
@@ -56,6 +103,7 @@ export async function startHttpApi(settings: HttpApiSettings): Promise<{ url: st
   return {
     url: `http://127.0.0.1:${port}`,
     server,
+    requests,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -64,7 +112,54 @@ export async function startHttpApi(settings: HttpApiSettings): Promise<{ url: st
   };
 }
 
-async function handle(request: IncomingMessage, routes: CompiledRoute[], settings: HttpApiSettings): Promise<ApiResponse> {
+/**
+ * The console's part of /_local/. It listens on the loopback only, but a page of any other site
+ * the browser has open can still send it requests: those that change state must come from its
+ * own origin, and a Host other than the loopback (DNS rebinding) is refused outright.
+ */
+async function serveLocal(
+  request: IncomingMessage,
+  response: ServerResponse,
+  localHandler: NonNullable<HttpApiSettings["localHandler"]>,
+): Promise<void> {
+  const url = new URL(request.url ?? "/", "http://localhost");
+  const host = request.headers.host ?? "";
+  if (!/^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(host)) {
+    return send(response, forbidden(`the local console answers on 127.0.0.1 or localhost only, not ${host}`));
+  }
+  if (request.method !== "GET" && request.method !== "HEAD" && fromAnotherOrigin(request, host)) {
+    request.resume();
+    return send(response, forbidden("a request that changes the local stack must come from the console's own page"));
+  }
+  if (url.pathname === "/_local") {
+    response.writeHead(308, { location: "/_local/" });
+    response.end();
+    return;
+  }
+  if (!(await localHandler(request, response, url))) {
+    request.resume();
+    send(response, { statusCode: 404, headers: { "content-type": "application/json" }, body: JSON.stringify({ message: `no local endpoint ${request.method} ${url.pathname}` }) });
+  }
+}
+
+/** Origin when the browser sends it; else Sec-Fetch-Site; a client that sends neither (curl) is no page. */
+function fromAnotherOrigin(request: IncomingMessage, host: string): boolean {
+  const origin = request.headers.origin;
+  if (origin !== undefined) return origin !== `http://${host}`;
+  const site = request.headers["sec-fetch-site"];
+  return site !== undefined && site !== "same-origin" && site !== "none";
+}
+
+function forbidden(message: string): ApiResponse {
+  return { statusCode: 403, headers: { "content-type": "application/json" }, body: JSON.stringify({ message }) };
+}
+
+async function handle(
+  request: IncomingMessage,
+  routes: CompiledRoute[],
+  settings: HttpApiSettings,
+  requests: BoundedRing<RequestEntry>,
+): Promise<ApiResponse> {
   const url = new URL(request.url ?? "/", "http://localhost");
   const requestId = randomUUID();
   const errorResponse = (type: "MISSING_AUTHENTICATION_TOKEN" | "REQUEST_TOO_LARGE") => ({
@@ -78,12 +173,30 @@ async function handle(request: IncomingMessage, routes: CompiledRoute[], setting
   }
 
   const match = matchRoute(routes, request.method ?? "GET", url.pathname);
+  const entry: RequestEntry = {
+    requestId,
+    time: Date.now(),
+    method: request.method ?? "GET",
+    path: url.pathname,
+    route: match ? `${match.route.method} ${match.route.path}` : null,
+    statusCode: null,
+    durationMs: null,
+    body: "",
+    sentMessageIds: [],
+  };
+  requests.push(entry);
+  const answered = (response: ApiResponse): ApiResponse => {
+    entry.statusCode = response.statusCode;
+    entry.durationMs = Date.now() - entry.time;
+    return response;
+  };
   if (!match) {
     request.resume();
-    return errorResponse("MISSING_AUTHENTICATION_TOKEN");
+    return answered(errorResponse("MISSING_AUTHENTICATION_TOKEN"));
   }
   const body = await readBody(request);
-  if (body === undefined) return errorResponse("REQUEST_TOO_LARGE");
+  if (body === undefined) return answered(errorResponse("REQUEST_TOO_LARGE"));
+  entry.body = body.slice(0, BODY_CHARS);
 
   const apiRequest: ApiRequest = {
     method: request.method ?? "GET",
@@ -98,8 +211,8 @@ async function handle(request: IncomingMessage, routes: CompiledRoute[], setting
     requestTimeEpoch: Date.now(),
     sourceIp: request.socket.remoteAddress ?? "127.0.0.1",
   };
-  const response = await match.route.handle(apiRequest);
-  return { ...response, headers: { ...response.headers, "x-amzn-requestid": requestId } };
+  const response = await currentRequest.run(entry, () => match.route.handle(apiRequest));
+  return answered({ ...response, headers: { ...response.headers, "x-amzn-requestid": requestId } });
 }
 
 function matchRoute(

@@ -26,17 +26,25 @@ export interface ComposeProject {
   ports: BackendPorts;
   /** Variables the compose file reads its host ports from, as the project names them. */
   portVariables: { aws: string; database: string };
+  /**
+   * Remove the project's named volumes before starting (`down --volumes`), so it starts empty.
+   * Otherwise the volumes the compose file names are kept between runs: stop() is a plain `down`.
+   */
+  fresh?: boolean;
+  /** What the console should hear, such as the volumes being removed. */
+  onNotice?: (line: string) => void;
 }
 
 /**
  * LocalStack (or fauxqs) and Postgres from a compose file, pinned images, started with `--wait`
- * so that start() returns only once their healthchecks pass.
+ * so that start() returns only once their healthchecks pass. The compose file's named volumes
+ * outlive a stop, so a second start continues with the same data; `fresh` removes them first.
  *
  * @example
  * dockerBackend({ composeFile: "docker-compose.yml", emulator: "localstack", ports: { aws: 4566, database: 5433 },
  *   portVariables: { aws: "AWS_PORT", database: "DATABASE_PORT" } });
  */
-export function dockerBackend({ composeFile, emulator, ports, portVariables }: ComposeProject): Backend {
+export function dockerBackend({ composeFile, emulator, ports, portVariables, fresh = false, onNotice = console.log }: ComposeProject): Backend {
   const projectDir = dirname(resolve(composeFile));
   const compose = (...args: string[]) =>
     run("docker", ["compose", "--file", resolve(composeFile), "--profile", emulator, ...args], {
@@ -55,10 +63,15 @@ export function dockerBackend({ composeFile, emulator, ports, portVariables }: C
             "start Docker, or use the embedded backend",
         );
       }
+      if (fresh) {
+        await compose("down", "--volumes");
+        onNotice("state: --fresh, removed the compose project's volumes");
+      }
       try {
         await compose("up", "--detach", "--wait", "--wait-timeout", "120");
       } catch (error) {
-        await compose("down", "--volumes").catch(() => {});
+        // The volumes stay: a failed start is no reason to lose the data of earlier runs.
+        await compose("down").catch(() => {});
         const { stderr = "" } = error as { stderr?: string };
         throw new LocalAwsError(`docker compose up failed:\n${stderr}`);
       }
@@ -72,7 +85,7 @@ export function dockerBackend({ composeFile, emulator, ports, portVariables }: C
           start: async () => void (await compose("start", "postgres")),
         },
         async stop() {
-          await compose("down", "--volumes");
+          await compose("down");
         },
       };
     },

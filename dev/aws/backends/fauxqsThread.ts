@@ -1,12 +1,21 @@
 import { once } from "node:events";
 import { Worker } from "node:worker_threads";
 
+export interface FauxqsThreadOptions {
+  /** fauxqs keeps queues, messages (in flight too) and buckets in a SQLite file here, across restarts. */
+  dataDir?: string;
+}
+
 /**
  * Starts fauxqs on its own thread. `urlHost` only names the queue URLs it hands out
  * (`http://sqs.<region>.<urlHost>:<port>/…`); fauxqs listens on every interface of `port`.
+ * Without a `dataDir` its state is in memory and gone on stop.
+ *
+ * @example
+ * const fauxqs = await startFauxqsThread(4566, "127.0.0.1", { dataDir: ".state/fauxqs" });
  */
-export async function startFauxqsThread(port: number, urlHost = "127.0.0.1"): Promise<{ stop(): Promise<void> }> {
-  const worker = new Worker(new URL("./fauxqsWorker.ts", import.meta.url), { workerData: { port, urlHost } });
+export async function startFauxqsThread(port: number, urlHost = "127.0.0.1", { dataDir }: FauxqsThreadOptions = {}): Promise<{ stop(): Promise<void> }> {
+  const worker = new Worker(new URL("./fauxqsWorker.ts", import.meta.url), { workerData: { port, urlHost, dataDir } });
   const [started] = (await Promise.race([
     once(worker, "message"),
     once(worker, "error").then(([error]) => Promise.reject(error)),

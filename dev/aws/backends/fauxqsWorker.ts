@@ -5,8 +5,8 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { startFauxqs } from "fauxqs";
 
-const { port, urlHost } = workerData as { port: number; urlHost: string };
-const server = await startFauxqs({ port, host: urlHost, logger: false });
+const { port, urlHost, dataDir } = workerData as { port: number; urlHost: string; dataDir?: string };
+const server = await startFauxqs({ port, host: urlHost, logger: false, ...(dataDir !== undefined && { dataDir }) });
 parentPort!.postMessage({ port: server.port });
 parentPort!.on("message", async (message: string) => {
   if (message === "stop") {

@@ -49,6 +49,11 @@ export interface EventSourceMappingDefinition {
   maximumBatchingWindowSeconds: number;
   reportBatchItemFailures: boolean;
   maximumConcurrency?: number;
+  /**
+   * ProvisionedPollerConfig, AWS's defaults filled in (2 and 200 for SQS). The framework may not
+   * write it: serverless.yml can add it to the compiled mapping through `resources.extensions`.
+   */
+  provisionedPollers?: { minimum: number; maximum: number };
   enabled: boolean;
 }
 
@@ -103,6 +108,9 @@ export interface GatewayResponseDefinition {
 }
 
 const DEFAULT_FUNCTION_TIMEOUT_SECONDS = 6;
+/** ProvisionedPollerConfig's defaults for SQS (https://docs.aws.amazon.com/lambda/latest/api/API_ProvisionedPollerConfig.html). */
+const DEFAULT_MINIMUM_POLLERS = 2;
+const DEFAULT_MAXIMUM_POLLERS = 200;
 
 export function readServiceModel(template: CloudFormationTemplate): ServiceModel {
   return {
@@ -134,6 +142,7 @@ export function readServiceModel(template: CloudFormationTemplate): ServiceModel
     })),
     eventSourceMappings: resourcesOfType(template, "AWS::Lambda::EventSourceMapping").map(([logicalId, properties]) => {
       const scaling = properties.ScalingConfig as { MaximumConcurrency?: number } | undefined;
+      const provisioned = properties.ProvisionedPollerConfig as { MinimumPollers?: unknown; MaximumPollers?: unknown } | undefined;
       return {
         functionLogicalId: logicalIdOf(properties.FunctionName, `${logicalId}.FunctionName`),
         queueLogicalId: logicalIdOf(properties.EventSourceArn, `${logicalId}.EventSourceArn`),
@@ -143,6 +152,12 @@ export function readServiceModel(template: CloudFormationTemplate): ServiceModel
           "ReportBatchItemFailures",
         ),
         ...(scaling?.MaximumConcurrency !== undefined && { maximumConcurrency: scaling.MaximumConcurrency }),
+        ...(provisioned && {
+          provisionedPollers: {
+            minimum: Number(provisioned.MinimumPollers ?? DEFAULT_MINIMUM_POLLERS),
+            maximum: Number(provisioned.MaximumPollers ?? DEFAULT_MAXIMUM_POLLERS),
+          },
+        }),
         enabled: properties.Enabled !== false,
       };
     }),

@@ -10,14 +10,17 @@ function model({
   maxReceiveCount = 5,
   batchSize = 10,
   window = 0,
+  provisionedPollers,
 }: {
   visibilityTimeout?: number;
   timeout?: number;
   reservedConcurrency?: number;
-  maximumConcurrency?: number;
+  /** null: none, as in provisioned mode. */
+  maximumConcurrency?: number | null;
   maxReceiveCount?: number;
   batchSize?: number;
   window?: number;
+  provisionedPollers?: { minimum: number; maximum: number };
 }): ServiceModel {
   return {
     queues: [
@@ -47,7 +50,8 @@ function model({
         batchSize,
         maximumBatchingWindowSeconds: window,
         reportBatchItemFailures: true,
-        maximumConcurrency,
+        ...(maximumConcurrency !== null && { maximumConcurrency }),
+        ...(provisionedPollers && { provisionedPollers }),
         enabled: true,
       },
     ],
@@ -78,5 +82,26 @@ describe("configurationWarnings", () => {
 
   it("refuses a maximumConcurrency below 2", () => {
     expect(() => configurationWarnings(model({ maximumConcurrency: 1 }))).toThrow("maximumConcurrency must be 2-1000");
+  });
+
+  it("refuses provisioned mode together with maximumConcurrency, naming both", () => {
+    expect(() => configurationWarnings(model({ provisionedPollers: { minimum: 2, maximum: 3 } }))).toThrow(
+      "ProvisionedPollerConfig and maximumConcurrency (ScalingConfig.MaximumConcurrency) cannot be used together",
+    );
+  });
+
+  it("refuses pollers outside AWS's ranges for SQS: MinimumPollers 2-200, MaximumPollers 2-10000, not below the minimum", () => {
+    const provisioned = (minimum: number, maximum: number) =>
+      () => configurationWarnings(model({ maximumConcurrency: null, provisionedPollers: { minimum, maximum } }));
+    expect(provisioned(1, 3)).toThrow("MinimumPollers must be 2-200 for SQS, got 1");
+    expect(provisioned(201, 300)).toThrow("MinimumPollers must be 2-200 for SQS, got 201");
+    expect(provisioned(2, 10_001)).toThrow("MaximumPollers must be 2-10000 for SQS, got 10001");
+    expect(provisioned(5, 3)).toThrow("MaximumPollers (3) is below MinimumPollers (5)");
+    expect(provisioned(2, 10_000)()).toEqual([]);
+  });
+
+  it("warns when the event pollers can run more than the reserved concurrency, ten invocations each", () => {
+    const warnings = configurationWarnings(model({ maximumConcurrency: null, reservedConcurrency: 20, provisionedPollers: { minimum: 2, maximum: 3 } }));
+    expect(warnings).toEqual([expect.stringContaining("MaximumPollers 3 may run up to 30 batches at once")]);
   });
 });

@@ -6,6 +6,16 @@ const VISIBILITY_TIMEOUT_FACTOR = 6;
 /** AWS's advice: with reserved concurrency, a maxReceiveCount of at least 5. */
 const MIN_RECEIVE_COUNT_WITH_RESERVED = 5;
 const DEFAULT_VISIBILITY_TIMEOUT_SECONDS = 30;
+/**
+ * ProvisionedPollerConfig for SQS: MinimumPollers 2-200, MaximumPollers 2-10,000
+ * (https://docs.aws.amazon.com/lambda/latest/api/API_ProvisionedPollerConfig.html), and not
+ * together with ScalingConfig.MaximumConcurrency: "These are mutually exclusive options"
+ * (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html).
+ */
+const MINIMUM_POLLERS_RANGE = [2, 200] as const;
+const MAXIMUM_POLLERS_RANGE = [2, 10_000] as const;
+/** Each SQS event poller drives up to ten concurrent invocations (same page). */
+const INVOCATIONS_PER_EVENT_POLLER = 10;
 
 /**
  * Checks the event source mappings as AWS would: settings AWS refuses throw (the deploy would
@@ -32,6 +42,29 @@ export function configurationWarnings(model: ServiceModel): string[] {
       throw new LocalAwsError(`${where}: maximumConcurrency must be 2-1000, got ${mapping.maximumConcurrency}`);
     }
 
+    const provisioned = mapping.provisionedPollers;
+    if (provisioned) {
+      if (mapping.maximumConcurrency !== undefined) {
+        throw new LocalAwsError(
+          `${where}: ProvisionedPollerConfig and maximumConcurrency (ScalingConfig.MaximumConcurrency) cannot be used together ` +
+            "(AWS refuses it): remove maximumConcurrency and bound the event source with MaximumPollers, or drop provisioned mode",
+        );
+      }
+      const [minLow, minHigh] = MINIMUM_POLLERS_RANGE;
+      const [maxLow, maxHigh] = MAXIMUM_POLLERS_RANGE;
+      if (!Number.isInteger(provisioned.minimum) || provisioned.minimum < minLow || provisioned.minimum > minHigh) {
+        throw new LocalAwsError(`${where}: ProvisionedPollerConfig.MinimumPollers must be ${minLow}-${minHigh} for SQS, got ${provisioned.minimum}`);
+      }
+      if (!Number.isInteger(provisioned.maximum) || provisioned.maximum < maxLow || provisioned.maximum > maxHigh) {
+        throw new LocalAwsError(`${where}: ProvisionedPollerConfig.MaximumPollers must be ${maxLow}-${maxHigh} for SQS, got ${provisioned.maximum}`);
+      }
+      if (provisioned.maximum < provisioned.minimum) {
+        throw new LocalAwsError(
+          `${where}: ProvisionedPollerConfig.MaximumPollers (${provisioned.maximum}) is below MinimumPollers (${provisioned.minimum})`,
+        );
+      }
+    }
+
     const visibilityTimeout = Number(queue.properties.VisibilityTimeout ?? DEFAULT_VISIBILITY_TIMEOUT_SECONDS);
     const advisedVisibility = VISIBILITY_TIMEOUT_FACTOR * fn.timeoutSeconds + mapping.maximumBatchingWindowSeconds;
     if (visibilityTimeout < advisedVisibility) {
@@ -48,11 +81,20 @@ export function configurationWarnings(model: ServiceModel): string[] {
         warnings.push(
           `${where}: reservedConcurrency ${fn.reservedConcurrency} with maxReceiveCount ${queue.maxReceiveCount}: ` +
             `batches throttled by the reserved concurrency return to the queue and count as receives, so healthy ` +
-            `messages can reach the DLQ. Raise maxReceiveCount to at least ${MIN_RECEIVE_COUNT_WITH_RESERVED}, or cap the ` +
-            `event source with maximumConcurrency instead.`,
+            `messages can reach the DLQ. Raise maxReceiveCount to at least ${MIN_RECEIVE_COUNT_WITH_RESERVED}, or ` +
+            (provisioned ? "size MaximumPollers to the reserved concurrency instead." : "cap the event source with maximumConcurrency instead."),
         );
       }
-      if (mapping.maximumConcurrency === undefined || mapping.maximumConcurrency > fn.reservedConcurrency) {
+      if (provisioned) {
+        const mostAtOnce = provisioned.maximum * INVOCATIONS_PER_EVENT_POLLER;
+        if (mostAtOnce > fn.reservedConcurrency) {
+          warnings.push(
+            `${where}: MaximumPollers ${provisioned.maximum} may run up to ${mostAtOnce} batches at once (ten per event poller) ` +
+              `but reservedConcurrency is ${fn.reservedConcurrency}, so batches will be throttled. Lower MaximumPollers ` +
+              `(each poller drives up to ten invocations), or keep a maxReceiveCount high enough for the throttled receives.`,
+          );
+        }
+      } else if (mapping.maximumConcurrency === undefined || mapping.maximumConcurrency > fn.reservedConcurrency) {
         warnings.push(
           `${where}: the poller may run ${mapping.maximumConcurrency ?? "5 or more"} batches at once but reservedConcurrency ` +
             `is ${fn.reservedConcurrency}, so batches will be throttled. Set the sqs event's maximumConcurrency to at most ` +

@@ -19,12 +19,41 @@ export interface EventSourceSettings {
   maximumBatchingWindowSeconds: number;
   reportBatchItemFailures: boolean;
   maximumConcurrency?: number;
+  /** ProvisionedPollerConfig: provisioned mode, between these numbers of event pollers. */
+  provisionedPollers?: { minimum: number; maximum: number };
+  /** How long the runner waits at each step; tests shorten them. */
+  timing?: EventSourceTiming;
 }
 
+/**
+ * The runner's clocks. AWS publishes neither figure: these are what the runner uses, and what a
+ * test may shorten to watch a scale-down without waiting minutes.
+ */
+export interface EventSourceTiming {
+  /**
+   * How long the queue must give nothing before standard mode drops from five concurrent batches
+   * to two (AWS: "when traffic is low"). Default 60 s.
+   */
+  idleScaleDownMs?: number;
+  /** ReceiveMessage's WaitTimeSeconds, as Lambda's long polling uses: a poller retires after its poll ends. Default 20. */
+  longPollSeconds?: number;
+}
+
+/** What the mapping is doing, for /_local/status and the console. */
 export interface EventSourceStats {
   queue: string;
   function: string;
+  /** standard: Lambda scales on its own; provisioned: ProvisionedPollerConfig bounds the event pollers. */
+  mode: "standard" | "provisioned";
+  /** Batches being received or invoked side by side now, each by its own polling loop. */
   pollers: number;
+  /**
+   * The bounds `pollers` moves between in this mode: the floor it keeps when the queue is idle, and
+   * the most it scales up to (maximumConcurrency, AWS's per-mapping ceiling, or ten per event poller).
+   */
+  pollerLimits: { minimum: number; maximum: number };
+  /** Provisioned mode: the event pollers those loops amount to (ten invocations each) and their configured bounds. */
+  eventPollers?: { current: number; minimum: number; maximum: number };
   batches: number;
   records: number;
   deleted: number;
@@ -35,29 +64,66 @@ export interface EventSourceStats {
   peakConcurrentBatches: number;
 }
 
-/** Lambda's SQS poller starts with five concurrent batches and grows while there is a backlog. */
+/*
+ * Standard mode, from https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html:
+ * "Lambda starts processing five batches at a time with five concurrent invocations", adds "up to
+ * 300 more concurrent invokes per minute" up to 1,250, and "when traffic is low … scales back the
+ * processing to five concurrent invokes, and can optimize to as few as 2 concurrent invokes …
+ * However, this optimization is not available when you enable the maximum concurrency setting."
+ */
 const INITIAL_POLLERS = 5;
-const MAX_POLLERS_PER_MAPPING = 1_000;
-/** +300 concurrent batches per minute, AWS's documented scaling rate, as +5 per second. */
-const SCALE_UP_PER_SECOND = 5;
+const IDLE_POLLERS = 2;
+const MAX_POLLERS_PER_MAPPING = 1_250;
+/** +300 concurrent batches per minute, as +5 per second. */
+const STANDARD_SCALE_PER_SECOND = 300 / 60;
+/*
+ * Provisioned mode, from the same page and
+ * https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html#invocation-eventsourcemapping-provisioned-mode:
+ * "each event poller can handle up to 1 MB/sec of throughput, up to 10 concurrent invokes, or up
+ * to 10 Amazon SQS polling API calls per second", and Lambda scales the pollers between the
+ * minimum and maximum "quickly adding up to 1,000 concurrency per minute".
+ */
+const INVOCATIONS_PER_EVENT_POLLER = 10;
+const PROVISIONED_SCALE_PER_SECOND = 1_000 / 60;
+/*
+ * "Lambda passes all of the records in the batch to the function in a single call, up to the
+ * payload limit for synchronous invocation (6 MB)" (BatchSize, in
+ * https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html): the records past
+ * it wait for a later batch.
+ */
+const MAX_INVOCATION_PAYLOAD_BYTES = 6 * 1024 * 1024;
 const MAX_RECEIVE_BATCH = 10;
-const LONG_POLL_SECONDS = 20;
+const DEFAULT_LONG_POLL_SECONDS = 20;
+const DEFAULT_IDLE_SCALE_DOWN_MS = 60_000;
 const THROTTLE_RETRY_MS = 200;
 
 /**
  * Lambda's SQS event source mapping, emulated: pollers receive batches (batchSize, batching
- * window), invoke the function, and delete what succeeded. A thrown or timed-out invocation
- * deletes nothing; with ReportBatchItemFailures only the reported records stay. Concurrency is
- * capped by maximumConcurrency; reserved concurrency is not known to the poller, so a batch it
- * cannot run is retried until its visibility timeout ends and then returns to the queue.
+ * window, the 6 MB payload limit), invoke the function, and delete what succeeded. A thrown or
+ * timed-out invocation deletes nothing; with ReportBatchItemFailures only the reported records
+ * stay. In standard mode the pollers scale as AWS documents, capped by maximumConcurrency; in
+ * provisioned mode between ten invocations per minimum and per maximum event poller. Reserved
+ * concurrency is not known to the poller, so a batch it cannot run is retried until its
+ * visibility timeout ends and then returns to the queue.
+ *
+ * @example
+ * const runner = new EventSourceRunner({ sqs, queue, target, region, accountId, batchSize: 10,
+ *   maximumBatchingWindowSeconds: 0, reportBatchItemFailures: true, provisionedPollers: { minimum: 2, maximum: 3 } });
+ * runner.start();
+ * console.log(runner.stats.eventPollers); // { current: 2, minimum: 2, maximum: 3 }
+ * await runner.stop();
  */
 export class EventSourceRunner {
   readonly #settings: EventSourceSettings;
   readonly #abort = new AbortController();
   readonly #pollers = new Set<Promise<void>>();
-  #targetPollers: number;
+  /** Concurrent batches wanted; fractional so that a per-minute rate adds up second by second. */
+  #target: number;
   #scaler: NodeJS.Timeout | undefined;
   #backlogSeen = false;
+  #lastMessagesAt = Date.now();
+  readonly #idleScaleDownMs: number;
+  readonly #longPollSeconds: number;
   /**
    * With a batching window, one poller gathers a batch at a time, so the window fills one batch
    * rather than five partial ones; without one, pollers receive side by side.
@@ -76,14 +142,26 @@ export class EventSourceRunner {
 
   constructor(settings: EventSourceSettings) {
     this.#settings = settings;
-    this.#targetPollers = this.#floor;
+    this.#idleScaleDownMs = settings.timing?.idleScaleDownMs ?? DEFAULT_IDLE_SCALE_DOWN_MS;
+    this.#longPollSeconds = settings.timing?.longPollSeconds ?? DEFAULT_LONG_POLL_SECONDS;
+    this.#target = this.#activeFloor;
   }
 
   get stats(): EventSourceStats {
+    const provisioned = this.#settings.provisionedPollers;
     return {
       queue: this.#settings.queue.name,
       function: this.#settings.target.name,
+      mode: provisioned ? "provisioned" : "standard",
       pollers: this.#pollers.size,
+      pollerLimits: { minimum: this.#idleFloor, maximum: this.#cap },
+      ...(provisioned && {
+        eventPollers: {
+          current: Math.max(provisioned.minimum, Math.ceil(this.#targetPollers / INVOCATIONS_PER_EVENT_POLLER)),
+          minimum: provisioned.minimum,
+          maximum: provisioned.maximum,
+        },
+      }),
       ...this.#stats,
     };
   }
@@ -99,19 +177,41 @@ export class EventSourceRunner {
     await Promise.allSettled(this.#pollers);
   }
 
+  get #targetPollers(): number {
+    return Math.floor(this.#target);
+  }
+
+  /** The most batches at once: maximumConcurrency or AWS's ceiling, or ten per maximum event poller. */
   get #cap(): number {
+    const provisioned = this.#settings.provisionedPollers;
+    if (provisioned) return provisioned.maximum * INVOCATIONS_PER_EVENT_POLLER;
     return Math.min(this.#settings.maximumConcurrency ?? MAX_POLLERS_PER_MAPPING, MAX_POLLERS_PER_MAPPING);
   }
 
   /** Reserved concurrency 0 is the kill switch: the mapping receives nothing at all. */
-  get #floor(): number {
-    return this.#settings.target.settings.reservedConcurrency === 0 ? 0 : Math.min(INITIAL_POLLERS, this.#cap);
+  get #killed(): boolean {
+    return this.#settings.target.settings.reservedConcurrency === 0;
+  }
+
+  /** What the mapping runs while messages come: five batches in standard mode, the minimum pollers' worth in provisioned mode. */
+  get #activeFloor(): number {
+    if (this.#killed) return 0;
+    const provisioned = this.#settings.provisionedPollers;
+    if (provisioned) return provisioned.minimum * INVOCATIONS_PER_EVENT_POLLER;
+    return Math.min(INITIAL_POLLERS, this.#cap);
+  }
+
+  /** What an idle queue keeps: two batches in standard mode, unless maximumConcurrency is set. */
+  get #idleFloor(): number {
+    if (this.#killed || this.#settings.provisionedPollers || this.#settings.maximumConcurrency !== undefined) return this.#activeFloor;
+    return IDLE_POLLERS;
   }
 
   #scale(): void {
-    this.#targetPollers = this.#backlogSeen
-      ? Math.min(this.#cap, this.#targetPollers + SCALE_UP_PER_SECOND)
-      : Math.max(this.#floor, this.#targetPollers - SCALE_UP_PER_SECOND);
+    const rate = this.#settings.provisionedPollers ? PROVISIONED_SCALE_PER_SECOND : STANDARD_SCALE_PER_SECOND;
+    const idle = Date.now() - this.#lastMessagesAt >= this.#idleScaleDownMs;
+    const floor = idle ? this.#idleFloor : this.#activeFloor;
+    this.#target = this.#backlogSeen ? Math.min(this.#cap, this.#target + rate) : Math.max(floor, this.#target - rate);
     this.#backlogSeen = false;
     this.#fillPollers();
   }
@@ -135,8 +235,10 @@ export class EventSourceRunner {
           messages = await this.#receiveBatch();
         }
         if (messages.length === 0) continue;
+        // The next scaling step, within a second, takes an idle mapping back to its active floor.
+        this.#lastMessagesAt = Date.now();
         if (messages.length >= this.#settings.batchSize) this.#backlogSeen = true;
-        await this.#process(messages);
+        for (const batch of this.#payloadSizedBatches(messages)) await this.#process(batch);
       } catch (error) {
         if (this.#abort.signal.aborted) return;
         console.error(`[${this.#settings.queue.name}] poller error, retrying: ${(error as Error).message}`);
@@ -145,19 +247,52 @@ export class EventSourceRunner {
     }
   }
 
-  /** A batch is handed over when it is full or the batching window has passed, whichever is first. */
+  /**
+   * A batch is handed over when it is full, when the batching window has passed, or when its
+   * payload reaches 6 MB, whichever is first.
+   */
   async #receiveBatch(): Promise<Message[]> {
     const { batchSize, maximumBatchingWindowSeconds } = this.#settings;
-    const batch = await this.#receive(Math.min(batchSize, MAX_RECEIVE_BATCH), LONG_POLL_SECONDS);
+    const batch = await this.#receive(Math.min(batchSize, MAX_RECEIVE_BATCH), this.#longPollSeconds);
     if (batch.length === 0 || maximumBatchingWindowSeconds === 0) return batch;
 
     const windowEnds = Date.now() + maximumBatchingWindowSeconds * 1_000;
-    while (batch.length < batchSize && Date.now() < windowEnds) {
-      const waitSeconds = Math.min(LONG_POLL_SECONDS, Math.ceil((windowEnds - Date.now()) / 1_000));
+    let bodyBytes = batch.reduce((total, message) => total + Buffer.byteLength(message.Body ?? ""), 0);
+    while (batch.length < batchSize && Date.now() < windowEnds && bodyBytes < MAX_INVOCATION_PAYLOAD_BYTES) {
+      const waitSeconds = Math.min(this.#longPollSeconds, Math.ceil((windowEnds - Date.now()) / 1_000));
       const more = await this.#receive(Math.min(batchSize - batch.length, MAX_RECEIVE_BATCH), waitSeconds, windowEnds);
       batch.push(...more);
+      bodyBytes += more.reduce((total, message) => total + Buffer.byteLength(message.Body ?? ""), 0);
     }
     return batch;
+  }
+
+  /**
+   * The received messages cut into invocations of at most 6 MB of records each (always at least
+   * one record). The poller runs them one after another: a batch past the payload limit is
+   * delivered in part, and the rest follows in a later invocation. The rest is not handed back to
+   * the queue with ChangeMessageVisibility: fauxqs with a data directory (the dev stack's kept
+   * state) loses a message whose visibility is changed.
+   */
+  #payloadSizedBatches(messages: Message[]): Message[][] {
+    const batches: Message[][] = [];
+    // The event is {"Records":[r1,r2,…]}: its size is the records' JSON, their commas and the envelope.
+    const envelopeBytes = Buffer.byteLength('{"Records":[]}');
+    let batch: Message[] = [];
+    let payloadBytes = envelopeBytes;
+    for (const message of messages) {
+      const recordBytes = Buffer.byteLength(JSON.stringify(this.#toRecord(message)));
+      // Each record after the first also costs its comma.
+      if (batch.length > 0 && payloadBytes + 1 + recordBytes > MAX_INVOCATION_PAYLOAD_BYTES) {
+        batches.push(batch);
+        batch = [];
+        payloadBytes = envelopeBytes;
+      }
+      payloadBytes += recordBytes + (batch.length > 0 ? 1 : 0);
+      batch.push(message);
+    }
+    if (batch.length > 0) batches.push(batch);
+    return batches;
   }
 
   async #receive(maxMessages: number, waitSeconds: number, notAfter?: number): Promise<Message[]> {

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { LocalAwsError } from "../errors.ts";
 import type { ContainerSettings, FunctionError, InvocationReply } from "./containerProtocol.ts";
+import { InvocationHistory } from "./invocationHistory.ts";
 
 export interface FunctionSettings {
   name: string;
@@ -33,6 +34,9 @@ export interface FunctionStats {
   timeouts: number;
   throttles: number;
   coldStarts: number;
+  /** Of the last invocations (InvocationHistory keeps a bounded number); null before the first. */
+  durationP50Ms: number | null;
+  durationP95Ms: number | null;
   inFlight: number;
   peakConcurrency: number;
 }
@@ -44,6 +48,10 @@ const ACCOUNT_CONCURRENCY = 1_000;
 interface Container {
   worker: Worker;
   ready: Promise<void>;
+  /** Names it in the console's invocations and log lines. */
+  id?: number;
+  /** The code generation it loaded; one older than the runtime's is discarded once free. */
+  generation?: number;
 }
 
 /**
@@ -58,7 +66,10 @@ export class FunctionRuntime {
   readonly #idle: Container[] = [];
   readonly #busy = new Set<Container>();
   #nextInvocationId = 1;
-  readonly #stats: Omit<FunctionStats, "inFlight" | "name" | "reservedConcurrency"> = {
+  #nextContainerId = 1;
+  /** Recent invocations, log lines and durations, for the local console. */
+  readonly history: InvocationHistory;
+  readonly #stats: Omit<FunctionStats, "inFlight" | "name" | "reservedConcurrency" | "durationP50Ms" | "durationP95Ms"> = {
     invocations: 0,
     errors: 0,
     timeouts: 0,
@@ -69,6 +80,7 @@ export class FunctionRuntime {
 
   constructor(settings: FunctionSettings) {
     this.#settings = settings;
+    this.history = new InvocationHistory(settings.name);
     const [modulePath, exportName] = resolveHandler(settings.handler, settings.serviceDir);
     this.#containerSettings = {
       modulePath,
@@ -92,6 +104,7 @@ export class FunctionRuntime {
       name: this.#settings.name,
       reservedConcurrency: this.#settings.reservedConcurrency ?? null,
       ...this.#stats,
+      ...this.history.durationPercentiles(),
       inFlight: this.#busy.size,
     };
   }
@@ -106,12 +119,15 @@ export class FunctionRuntime {
       this.#stats.throttles += 1;
       return { status: "throttled" };
     }
-    const container = this.#idle.pop() ?? this.#startContainer();
+    const warm = this.#idle.pop();
+    const container = warm ?? this.#startContainer();
     this.#busy.add(container);
     this.#stats.invocations += 1;
     this.#stats.peakConcurrency = Math.max(this.#stats.peakConcurrency, this.#busy.size);
     try {
+      const entry = this.history.begin(this.#stats.invocations, container.id ?? 0, !warm, event);
       const result = await this.#run(container, event);
+      this.history.finish(entry, result);
       if (result.status === "failed") this.#stats.errors += 1;
       if (result.status === "timed-out") {
         this.#stats.timeouts += 1;
@@ -158,10 +174,12 @@ export class FunctionRuntime {
           timer = setTimeout(() => resolve({ status: "timed-out" }), timeoutMs);
         }),
       ]);
-      if (outcome.status === "succeeded" || (outcome.status === "failed" && !outcome.error.errorType.startsWith("Runtime."))) {
+      const current = (container.generation ?? 0) === this.#codeGeneration;
+      if (current && (outcome.status === "succeeded" || (outcome.status === "failed" && !outcome.error.errorType.startsWith("Runtime.")))) {
         this.#idle.push(container);
       } else {
-        // A timed-out or crashed environment is discarded; the next invocation starts a fresh one.
+        // A timed-out or crashed environment, or one whose code was replaced, is discarded; the next
+        // invocation starts a fresh one.
         void container.worker.terminate();
       }
       return outcome;
@@ -183,13 +201,18 @@ export class FunctionRuntime {
       stdout: true,
       stderr: true,
     });
+    const id = this.#nextContainerId++;
+    worker.once("exit", () => this.history.forgetContainer(id));
     for (const stream of [worker.stdout, worker.stderr]) {
       let pending = "";
       stream.setEncoding("utf8");
       stream.on("data", (chunk: string) => {
         const lines = (pending + chunk).split("\n");
         pending = lines.pop() ?? "";
-        for (const line of lines) this.#settings.onLog?.(line);
+        for (const line of lines) {
+          this.history.log(id, line);
+          this.#settings.onLog?.(line);
+        }
       });
     }
     const ready = new Promise<void>((resolve, reject) => {
@@ -198,7 +221,23 @@ export class FunctionRuntime {
       worker.once("exit", (code) => reject(new Error(`the container exited with code ${code} during init`)));
     });
     ready.catch(() => {});
-    return { worker, ready };
+    return { worker, ready, generation: this.#codeGeneration, id };
+  }
+
+  #codeGeneration = 0;
+
+  /** The handler's module file, the entry of the code a container loads. */
+  get modulePath(): string {
+    return this.#containerSettings.modulePath;
+  }
+
+  /**
+   * New code for the next invocation: warm idle containers are ended, and busy ones finish their
+   * invocation on the code they loaded and are then discarded, so nothing runs a mix of old and new.
+   */
+  replaceContainers(): void {
+    this.#codeGeneration += 1;
+    for (const { worker } of this.#idle.splice(0)) void worker.terminate();
   }
 }
 

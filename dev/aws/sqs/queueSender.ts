@@ -33,7 +33,11 @@ export class QueueSendError extends Error {
 /** SendMessageBatch allows 10 entries; a few milliseconds of waiting fills a batch under load. */
 const MAX_BATCH = 10;
 const BATCH_WINDOW_MS = 3;
-/** Larger bodies travel alone, so a batch never nears SQS's total payload limit. */
+/**
+ * Larger bodies travel alone (SendMessage takes up to 1 MiB): ten entries of at most 16 KiB stay
+ * far under SendMessageBatch's total payload limit (1 MiB on SQS and fauxqs 2.4.1, which answers
+ * BatchRequestTooLong past it; 256 KiB before SQS raised it in 2025).
+ */
 const MAX_BATCHED_BODY_BYTES = 16 * 1024;
 
 /**

@@ -1,0 +1,127 @@
+import { BoundedRing } from "../boundedRing.ts";
+import { resolveString } from "../cloudformation/intrinsics.ts";
+import type { ResourceRegistry } from "../cloudformation/resourceRegistry.ts";
+import type { ServiceModel } from "../cloudformation/serviceModel.ts";
+import type { ConsoleSources } from "./consoleServer.ts";
+import type { LocalStatus } from "../localStatus.ts";
+
+/** The stack's flow as its template declares it, for the console to draw. */
+export interface PipelineMap {
+  routes: Array<{ method: string; path: string; kind: "sqs" | "lambda-proxy" | "mock"; /** Queue or function name. */ target: string | null }>;
+  eventSources: Array<{ queue: string; function: string; batchSize: number; maximumConcurrency: number | null }>;
+}
+
+/** One second of the pipeline, for the console's charts. */
+export interface PipelineSample {
+  time: number;
+  /** 2xx answers per second of routes that send to SQS, since the sample before. */
+  accepted: number;
+  /** Records per second the event sources deleted once their function handled them. */
+  stored: number;
+  /** Visible plus in-flight messages, by queue name (dead-letter queues too). */
+  queueDepth: Record<string, number>;
+  /** Running invocations, by function name. */
+  concurrency: Record<string, number>;
+}
+
+const SAMPLE_EVERY_MS = 1_000;
+const SAMPLES_KEPT = 600;
+
+/**
+ * Reads the stack's status once a second and keeps the last ten minutes of what the charts show.
+ * A status read that takes longer than a second delays the next one rather than piling up.
+ */
+export class PipelineSampler {
+  readonly #sources: Pick<ConsoleSources, "pipeline" | "status" | "requests">;
+  readonly #samples = new BoundedRing<PipelineSample>(SAMPLES_KEPT);
+  #timer: NodeJS.Timeout | undefined;
+  #previous: { time: number; deleted: number } | undefined;
+  latestStatus: LocalStatus | undefined;
+  onSample: ((sample: PipelineSample, status: LocalStatus) => void) | undefined;
+
+  constructor(sources: Pick<ConsoleSources, "pipeline" | "status" | "requests">) {
+    this.#sources = sources;
+  }
+
+  samples(): PipelineSample[] {
+    return this.#samples.values();
+  }
+
+  start(): void {
+    if (this.#timer) return;
+    const tick = () => {
+      this.#sample()
+        .catch((error: Error) => console.error(`local console: reading the status failed: ${error.message}`))
+        .finally(() => {
+          if (this.#timer) this.#timer = setTimeout(tick, SAMPLE_EVERY_MS).unref();
+        });
+    };
+    this.#timer = setTimeout(tick, 0).unref();
+  }
+
+  stop(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  async #sample(): Promise<void> {
+    const status = await this.#sources.status();
+    const time = Date.now();
+    const deleted = status.eventSources.reduce((sum, source) => sum + source.deleted, 0);
+    const since = this.#previous?.time ?? time - SAMPLE_EVERY_MS;
+    const queueRoutes = new Set(this.#sources.pipeline.routes.filter((route) => route.kind === "sqs").map((route) => `${route.method} ${route.path}`));
+    let accepted = 0;
+    for (const request of this.#sources.requests().values()) {
+      if (request.statusCode === null || request.route === null || !queueRoutes.has(request.route)) continue;
+      const answeredAt = request.time + (request.durationMs ?? 0);
+      if (answeredAt > since && answeredAt <= time && request.statusCode >= 200 && request.statusCode < 300) accepted += 1;
+    }
+    // A slow status read stretches the interval: the charts show rates, per second.
+    const perSecond = (count: number) => Math.round((count * 10_000) / Math.max(1, time - since)) / 10;
+    const sample: PipelineSample = {
+      time,
+      accepted: perSecond(accepted),
+      stored: this.#previous ? perSecond(Math.max(0, deleted - this.#previous.deleted)) : 0,
+      queueDepth: Object.fromEntries(
+        status.queues.flatMap((queue) => [
+          [queue.name, queue.visible + queue.inFlight],
+          ...(queue.deadLetterQueue ? [[queue.deadLetterQueue.name, queue.deadLetterQueue.visible]] : []),
+        ]),
+      ),
+      concurrency: Object.fromEntries(status.functions.map((fn) => [fn.name, fn.inFlight])),
+    };
+    this.#previous = { time, deleted };
+    this.latestStatus = status;
+    this.#samples.push(sample);
+    this.onSample?.(sample, status);
+  }
+}
+
+/**
+ * The pipeline the template declares: each route and what it reaches (a queue by a service
+ * integration, a function by Lambda proxy), and each event source mapping with its cap.
+ */
+export function pipelineMapOf(model: ServiceModel, registry: ResourceRegistry): PipelineMap {
+  const functionName = (logicalId: string) => model.functions.find((fn) => fn.logicalId === logicalId)?.name ?? logicalId;
+  return {
+    routes: model.routes.map((route) => ({
+      method: route.method,
+      path: route.path,
+      kind: route.kind,
+      target:
+        route.kind === "sqs"
+          ? (resolveString(route.uri, registry).split("/").at(-1) ?? null)
+          : route.kind === "lambda-proxy"
+            ? functionName(route.functionLogicalId)
+            : null,
+    })),
+    eventSources: model.eventSourceMappings
+      .filter((mapping) => mapping.enabled)
+      .map((mapping) => ({
+        queue: registry.attributeOf(mapping.queueLogicalId, "QueueName"),
+        function: functionName(mapping.functionLogicalId),
+        batchSize: mapping.batchSize,
+        maximumConcurrency: mapping.maximumConcurrency ?? null,
+      })),
+  };
+}
