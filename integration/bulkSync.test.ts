@@ -3,10 +3,10 @@ import { DeleteBucketCommand, CreateBucketCommand, GetObjectCommand, PutObjectCo
 import { CreateQueueCommand, DeleteMessageCommand, DeleteQueueCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { redriveDeadLetters, type StartedBackend } from "../dev/aws/index.ts";
+import { queueDepth, redriveDeadLetters, type StartedBackend } from "../dev/aws/index.ts";
 import { writeServiceVariant } from "../dev/serviceVariant.ts";
 import { databaseServerOf, describeOnBackend, startIntegrationBackend } from "./support/backendFixture.ts";
-import { eventually } from "./support/eventually.ts";
+import { eventually, throughout } from "./support/eventually.ts";
 import { pipelineProbe, withConcurrency, type PipelineProbe } from "./support/pipelineProbe.ts";
 import { aPunch, postPunch } from "./support/punches.ts";
 import { startStackOn, type SuiteStack } from "./support/suiteStack.ts";
@@ -256,6 +256,28 @@ describeOnBackend("bulk sync of offline clocks through an S3 claim check", () =>
     expect(rows.every((row) => row.sync_id === result.syncId)).toBe(true);
     const source = (await suite.stack.status()).eventSources.find((candidate) => candidate.queue.endsWith("-syncs"));
     expect(source?.failedRecords).toBeGreaterThanOrEqual(1);
+  });
+
+  it("runs at most two syncs at once, serverless.yml's maximumConcurrency for the sync consumer, and settles the rest after", async () => {
+    const backlogs = Array.from({ length: 4 }, () => aBacklog(50));
+    // Each sync waits on a row lock for its first punch, so every sync the poller starts stays running.
+    const blockers = await Promise.all(backlogs.map((backlog) => holdPunch(backlog.punches[0]!)));
+    let answers;
+    try {
+      answers = await Promise.all(backlogs.map((backlog) => postSync(suite.stack.apiUrl, backlog)));
+      expect(answers.map((answer) => answer.status)).toEqual([202, 202, 202, 202]);
+      await eventually(() => waitingOnLock("consumeSyncs"), (waiting) => waiting === 2, { what: "two syncs running" });
+      // The cap, not the timing: two run and the other two claim checks wait unreceived, for as long
+      // as the suite's 3 s visibility timeout lets the running ones stay hidden.
+      await throughout(
+        async () => ({ running: await waitingOnLock("consumeSyncs"), waiting: (await queueDepth(probe.sqs, probe.urlOf("syncs"))).visible }),
+        ({ running, waiting }) => running === 2 && waiting === 2,
+        { forMs: 1_500, what: "two syncs running and two waiting" },
+      );
+    } finally {
+      await Promise.all(blockers.map((blocker) => blocker.query("ROLLBACK").then(() => blocker.end())));
+    }
+    for (const answer of answers) expect((await settledSync(answer.body.statusUrl!)).counts.persisted).toBe(50);
   });
 
   it("marks a sync whose backlog is gone failed and parks its claim check in the syncs DLQ at once", async () => {

@@ -3,13 +3,12 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import type { StartedBackend } from "../dev/aws/index.ts";
 import type { FidelitySettings } from "./fixtures/fidelity/fidelityService.ts";
 import { describeOnBackend, startIntegrationBackend } from "./support/backendFixture.ts";
-import { eventually } from "./support/eventually.ts";
+import { eventually, throughout } from "./support/eventually.ts";
 import {
   deliveriesPerKey,
   keysOf,
   orders,
   peakOverlap,
-  throughout,
   withFidelityStack as withSharedFidelityStack,
   type FidelityStack,
   type Invocation,

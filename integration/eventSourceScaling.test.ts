@@ -2,8 +2,8 @@ import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { LocalAwsError, type StartedBackend } from "../dev/aws/index.ts";
 import { describeOnBackend, startIntegrationBackend } from "./support/backendFixture.ts";
-import { eventually } from "./support/eventually.ts";
-import { deliveriesPerKey, keysOf, orders, peakOverlap, startFidelityStack, throughout, withFidelityStack } from "./support/fidelityStack.ts";
+import { eventually, throughout } from "./support/eventually.ts";
+import { deliveriesPerKey, keysOf, orders, peakOverlap, startFidelityStack, withFidelityStack } from "./support/fidelityStack.ts";
 
 let backend: StartedBackend;
 let sqs: SQSClient;

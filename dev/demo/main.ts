@@ -3,6 +3,8 @@
  * change through the real HTTP endpoint, watches it drain, and writes a report (JSON and HTML).
  */
 import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { CommandError, runCommand } from "../commandError.ts";
@@ -77,16 +79,19 @@ async function main(): Promise<void> {
     cap === undefined && pollers === undefined
       ? undefined
       : await writeServiceVariant(cap !== undefined ? { maximumConcurrency: capOption(cap) } : { provisionedPollers: pollersOption(pollers!) });
+  // A stack the demo starts keeps its state apart: a burst does not land in the developer's own data.
+  const stateDir = await mkdtemp(join(tmpdir(), "ponto-demo-"));
   const stack = await useOrStartStack(
     values.api,
-    ["--backend", values.backend, ...(variant ? ["--config", variant.configFile] : [])],
+    ["--backend", values.backend, "--state-dir", stateDir, ...(variant ? ["--config", variant.configFile] : [])],
     values["database-url"],
   ).finally(() => variant?.remove());
   if (variant && !stack.started) {
     throw new CommandError("--concurrency-cap and --provisioned-pollers apply to a stack the demo starts; stop the running `npm run dev` first");
   }
   console.log(stack.started ? `started a local stack at ${stack.apiUrl}` : `using the stack already running at ${stack.apiUrl}`);
-  const stop = () => void stack.stop().then(() => process.exit(130));
+  const stopStack = () => stack.stop().then(() => rm(stateDir, { recursive: true, force: true }));
+  const stop = () => void stopStack().then(() => process.exit(130));
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
 
@@ -108,9 +113,9 @@ async function main(): Promise<void> {
       console.log(`        ${png} (chart painted: ${(paintedShare * 100).toFixed(1)}% of its canvas)`);
     }
     const syncsFailed = report.syncs !== undefined && (report.syncs.done < report.syncs.clocks || report.syncs.rejected !== report.syncs.expectedRejected);
-    if (report.correctness.lost > 0 || report.correctness.duplicated > 0 || syncsFailed) process.exitCode = 1;
+    if (report.correctness.lost > 0 || syncsFailed) process.exitCode = 1;
   } finally {
-    await stack.stop();
+    await stopStack();
   }
 }
 
@@ -131,7 +136,7 @@ ingest       ${ingest.requestsPerSecond} requests/s over ${seconds(ingest.durati
 drain        all stored ${seconds(drain.durationMs)} after the first request (${drain.rowsPerSecond ?? "-"} rows/s); peak ${drain.peakConsumerConcurrency} concurrent batches, ${drain.peakDatabaseConnections} Postgres connections
              event source ${drain.eventSource ? eventSourceLine(drain.eventSource) : "-"}
 correctness  sent ${correctness.sent}, accepted ${correctness.accepted}, rejected at the edge ${correctness.rejectedAtEdge}; expected ${correctness.expectedRows} rows, stored ${correctness.persisted}, in DLQ ${correctness.inDeadLetterQueue}
-             lost ${correctness.lost}, duplicated ${correctness.duplicated}${
+             lost ${correctness.lost}; ${correctness.duplicatesResent} resent punches and ${correctness.redeliveriesAbsorbed} redeliveries absorbed (punch_id is the primary key: no second row can exist)${
     syncs
       ? `
 syncs        ${syncs.clocks} offline clocks: ${syncs.accepted} accepted, ${syncs.done} done, ${syncs.failed} failed; done in ${syncs.timeToDoneMs ? `${seconds(syncs.timeToDoneMs.p50)} (p50), ${seconds(syncs.timeToDoneMs.max)} (max)` : "never"}

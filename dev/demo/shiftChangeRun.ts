@@ -42,7 +42,10 @@ export interface ShiftChangeReport {
     persisted: number;
     inDeadLetterQueue: number;
     lost: number;
-    duplicated: number;
+    /** Requests that resent a punch already sent: each is a message of its own, stored as no second row. */
+    duplicatesResent: number;
+    /** Records the consumer received beyond one per accepted message: retries after a failure or timeout. */
+    redeliveriesAbsorbed: number;
   };
   /** The offline clocks' bulk syncs, when the run had any. */
   syncs?: SyncsReport & { expectedRejected: number };
@@ -180,9 +183,9 @@ export async function runShiftChange(
   await sample();
 
   const ids = [...expectedIds];
-  const stored = await db.query<{ total: string; distinct: string; ours: string }>(
-    `SELECT count(*) AS total, count(DISTINCT punch_id) AS distinct,
-            count(*) FILTER (WHERE punch_id = ANY($2::uuid[])) AS ours
+  // No punch can have a second row (punch_id is the primary key): what can go wrong is a lost one.
+  const stored = await db.query<{ total: string; ours: string }>(
+    `SELECT count(*) AS total, count(*) FILTER (WHERE punch_id = ANY($2::uuid[])) AS ours
      FROM punches WHERE employee_id LIKE $1`,
     [runEmployees, ids],
   );
@@ -217,7 +220,8 @@ export async function runShiftChange(
       persisted,
       inDeadLetterQueue,
       lost: expectedIds.size - Number(stored.rows[0]!.ours) - inDeadLetterQueue,
-      duplicated: persisted - Number(stored.rows[0]!.distinct),
+      duplicatesResent: plan.duplicates,
+      redeliveriesAbsorbed: Math.max(0, (finalStatus.eventSources.find((source) => source.function === consumer)?.records ?? accepted) - accepted),
     },
     ...(syncsReport && { syncs: { ...syncsReport, expectedRejected: offline.invalid } }),
     resources: { peakStackMemoryBytes: peakMemory },

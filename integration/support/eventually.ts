@@ -24,3 +24,20 @@ export async function eventually<T>(
       (lastError ? `; last error: ${(lastError as Error).message}` : ""),
   );
 }
+
+/**
+ * Polls `probe` for `forMs` and fails at the first value `accept` rejects: the bounded wait that
+ * proves something does not happen, where `eventually` proves that something does.
+ */
+export async function throughout<T>(
+  probe: () => Promise<T>,
+  accept: (value: T) => boolean,
+  { forMs, intervalMs = 100, what }: { forMs: number; intervalMs?: number; what: string },
+): Promise<void> {
+  const deadline = Date.now() + forMs;
+  do {
+    const value = await probe();
+    if (!accept(value)) throw new Error(`expected ${what} for ${forMs} ms, but saw ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  } while (Date.now() < deadline);
+}

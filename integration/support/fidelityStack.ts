@@ -100,20 +100,3 @@ export function peakOverlap(invocations: Invocation[]): number {
   for (const { change } of edges) peak = Math.max(peak, (running += change));
   return peak;
 }
-
-/**
- * Polls `probe` for `forMs` and fails at the first value `accept` rejects: the bounded wait that
- * proves something does not happen, where `eventually` proves that something does.
- */
-export async function throughout<T>(
-  probe: () => Promise<T>,
-  accept: (value: T) => boolean,
-  { forMs, intervalMs = 100, what }: { forMs: number; intervalMs?: number; what: string },
-): Promise<void> {
-  const deadline = Date.now() + forMs;
-  do {
-    const value = await probe();
-    if (!accept(value)) throw new Error(`expected ${what} for ${forMs} ms, but saw ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  } while (Date.now() < deadline);
-}
