@@ -41,6 +41,7 @@ export interface StatusHooks {
   databaseConnections?: () => Promise<number>;
 }
 
+/** Reads the queues' depths and gathers the functions' and event sources' figures into one LocalStatus. */
 export async function localStatus(
   about: Pick<LocalStatus, "stage" | "awsEndpoint" | "region" | "credentials" | "buckets">,
   sqs: SQSClient,

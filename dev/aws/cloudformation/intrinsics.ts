@@ -48,6 +48,7 @@ export function resolveIntrinsics(value: unknown, context: IntrinsicContext): un
   return Object.fromEntries(entries.map(([name, item]) => [name, resolveIntrinsics(item, context)]));
 }
 
+/** resolveIntrinsics for a value that must end as text: a name, a URL, an ARN. */
 export function resolveString(value: unknown, context: IntrinsicContext): string {
   return String(resolveIntrinsics(value, context));
 }
@@ -77,6 +78,12 @@ function substitute(argument: string | [string, Record<string, unknown>], contex
   });
 }
 
+/**
+ * The template's resources of one type, with their logical ids.
+ *
+ * @example
+ * resourcesOfType(template, "AWS::SQS::Queue"); // [["WorkQueue", { QueueName: … }], …]
+ */
 export function resourcesOfType(
   template: CloudFormationTemplate,
   type: string,

@@ -112,6 +112,13 @@ const DEFAULT_FUNCTION_TIMEOUT_SECONDS = 6;
 const DEFAULT_MINIMUM_POLLERS = 2;
 const DEFAULT_MAXIMUM_POLLERS = 200;
 
+/**
+ * Reads what the local AWS runs from a compiled template: queues, buckets, functions, event source
+ * mappings, API routes and gateway responses. A construct it cannot run fails here, naming it.
+ *
+ * @example
+ * const model = readServiceModel((await packageService({ configPath: "serverless.yml", stage: "local" })).template);
+ */
 export function readServiceModel(template: CloudFormationTemplate): ServiceModel {
   return {
     queues: resourcesOfType(template, "AWS::SQS::Queue").map(([logicalId, properties]) => {
