@@ -5,11 +5,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { RequestEntry } from "../apigateway/httpApi.ts";
-import type { BoundedRing } from "../boundedRing.ts";
-import type { FunctionRuntime } from "../lambda/functionRuntime.ts";
 import type { LogEntry } from "../lambda/invocationHistory.ts";
-import type { LocalStatus } from "../localStatus.ts";
 import type { ProvisionedQueue } from "../sqs/provisionQueues.ts";
 import {
   deleteDeadLetter,
@@ -19,19 +15,13 @@ import {
   redriveDeadLetters,
   type DeadLetterMessage,
 } from "../sqs/redriveDeadLetters.ts";
-import { PipelineSampler, type PipelineMap } from "./pipelineSampler.ts";
-import { traceOf, type StoredRecordLookup } from "./trace.ts";
+import { PipelineSampler, type SamplerSources } from "./pipelineSampler.ts";
+import { traceOf, type TraceSources } from "./trace.ts";
 
 /** What the console reads and acts on; localAws.ts gathers it. */
-export interface ConsoleSources {
-  pipeline: PipelineMap;
-  status: () => Promise<LocalStatus>;
+export interface ConsoleSources extends SamplerSources, TraceSources {
   sqs: SQSClient;
   queues: readonly ProvisionedQueue[];
-  functions: readonly FunctionRuntime[];
-  /** The API's recent requests; read late, the API starts after the console is made. */
-  requests: () => BoundedRing<RequestEntry>;
-  findStored?: StoredRecordLookup;
 }
 
 export interface LocalConsole {

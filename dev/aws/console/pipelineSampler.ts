@@ -2,8 +2,17 @@ import { BoundedRing } from "../boundedRing.ts";
 import { resolveString } from "../cloudformation/intrinsics.ts";
 import type { ResourceRegistry } from "../cloudformation/resourceRegistry.ts";
 import type { ServiceModel } from "../cloudformation/serviceModel.ts";
-import type { ConsoleSources } from "./consoleServer.ts";
+import type { RequestEntry } from "../apigateway/httpApi.ts";
 import type { LocalStatus } from "../localStatus.ts";
+
+
+/** What the sampler reads: the map it draws, the status it samples, the API's recent requests. */
+export interface SamplerSources {
+  pipeline: PipelineMap;
+  status: () => Promise<LocalStatus>;
+  /** Read late: the API starts after the console is made. */
+  requests: () => BoundedRing<RequestEntry>;
+}
 
 /** The stack's flow as its template declares it, for the console to draw. */
 export interface PipelineMap {
@@ -32,14 +41,14 @@ const SAMPLES_KEPT = 600;
  * A status read that takes longer than a second delays the next one rather than piling up.
  */
 export class PipelineSampler {
-  readonly #sources: Pick<ConsoleSources, "pipeline" | "status" | "requests">;
+  readonly #sources: SamplerSources;
   readonly #samples = new BoundedRing<PipelineSample>(SAMPLES_KEPT);
   #timer: NodeJS.Timeout | undefined;
   #previous: { time: number; deleted: number } | undefined;
   latestStatus: LocalStatus | undefined;
   onSample: ((sample: PipelineSample, status: LocalStatus) => void) | undefined;
 
-  constructor(sources: Pick<ConsoleSources, "pipeline" | "status" | "requests">) {
+  constructor(sources: SamplerSources) {
     this.#sources = sources;
   }
 

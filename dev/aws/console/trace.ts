@@ -1,6 +1,15 @@
 import type { RequestEntry } from "../apigateway/httpApi.ts";
 import type { InvocationEntry } from "../lambda/invocationHistory.ts";
-import type { ConsoleSources } from "./consoleServer.ts";
+import type { BoundedRing } from "../boundedRing.ts";
+import type { FunctionRuntime } from "../lambda/functionRuntime.ts";
+
+
+/** Where a trace looks: the API's recent requests, the functions' invocations, the app's stored record. */
+export interface TraceSources {
+  requests: () => BoundedRing<RequestEntry>;
+  functions: readonly FunctionRuntime[];
+  findStored?: StoredRecordLookup;
+}
 
 /**
  * The app's stored record(s) for a traced id: what a request became at the end of the pipeline.
@@ -41,7 +50,7 @@ export interface Trace {
  * function runtimes keep in memory) to the stored record: the id may be a request id (the
  * correlation id a route passes on), a message id, or any text a request's body holds.
  */
-export async function traceOf(term: string, sources: Pick<ConsoleSources, "requests" | "functions" | "findStored">): Promise<Trace> {
+export async function traceOf(term: string, sources: TraceSources): Promise<Trace> {
   const requests = sources.requests().values().filter(
     (request) => request.requestId === term || request.sentMessageIds.includes(term) || request.body.includes(term),
   );
