@@ -130,10 +130,14 @@ async function main(): Promise<void> {
       onLog: (functionName, line) => console.log(renderLogLine(functionName, line, colour)),
       watch: {
         onReload: ({ functions, files }) => console.log(`reloaded ${functions.join(", ")}: ${files.join(", ")} changed`),
-        onConfigChange: (file) =>
-          console.warn(
-            `${relative(process.cwd(), file) || file} changed: restart npm run dev to apply it (Ctrl-C, then npm run dev); your data is kept`,
-          ),
+        onConfigChange: (change) => {
+          if (!change.applied) {
+            console.warn(`serverless.yml changed and was not applied: ${change.reason}; the stack runs as before, your data is kept`);
+            return;
+          }
+          console.log(`serverless.yml applied in place, data kept: ${change.changes.join("; ")}`);
+          for (const warning of change.warnings) console.warn(`warning: ${warning}`);
+        },
       },
     });
   } catch (error) {

@@ -31,14 +31,15 @@ export async function startPontoStack(options: PontoStackOptions): Promise<Ponto
     },
   });
   const [database = server.database] = databaseNames;
-  return {
-    ...stack,
+  const stopAws = stack.stop;
+  // Assigned, not spread: the stack's queues, functions and routes are getters that follow a reapply.
+  return Object.assign(stack, {
     database: { ...server, database },
     async stop() {
-      await stack.stop();
+      await stopAws();
       await appHooks.close();
     },
-  };
+  });
 }
 
 /**

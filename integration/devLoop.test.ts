@@ -197,10 +197,43 @@ describe("npm run dev reloads a saved handler", () => {
     expect(await startedBeforeTheSave).toBe("hello");
     expect(dev.output()).toMatch(/reloaded .*greet.*: greeting\.ts changed/);
 
-    await writeFile(join(serviceDir, "serverless.yml"), `${await readFile(join(serviceDir, "serverless.yml"), "utf8")}\n`);
-    await eventually(async () => dev.output(), (output) => output.includes("serverless.yml changed: restart npm run dev to apply it"), {
-      what: "the serverless.yml notice",
+    await pressCtrlC(dev);
+  });
+
+  it("creates and consumes a queue added to serverless.yml while the stack runs, and keeps the rows written before", async () => {
+    const configFile = `serverless.variant-${randomBytes(4).toString("hex")}.yml`;
+    const configPath = join(PROJECT_DIR, configFile);
+    temporary.push(configPath);
+    const yaml = await readFile(join(PROJECT_DIR, "serverless.yml"), "utf8");
+    await writeFile(configPath, yaml);
+    const dev = await startDev(await freePorts(), join(await temporaryFolder("ponto-dev-reapply-"), "local"), ["--config", configFile]);
+    const before = await storePunch(dev.apiUrl);
+
+    // As a developer would add it: a queue, and the punches consumer reading it too.
+    const consumerEvents = /(consumePunches:[\s\S]*?events:\n)/;
+    const resources = /(\n  Resources:\n)/;
+    if (!consumerEvents.test(yaml) || !resources.test(yaml)) throw new Error("serverless.yml no longer has consumePunches's events or resources.Resources");
+    await writeFile(
+      configPath,
+      yaml
+        .replace(consumerEvents, '$1      - sqs:\n          arn: { "Fn::GetAtt": [ExtraPunchesQueue, Arn] }\n          batchSize: 10\n')
+        .replace(resources, "$1    ExtraPunchesQueue:\n      Type: AWS::SQS::Queue\n      Properties:\n        QueueName: ${self:service}-${sls:stage}-extra-punches\n"),
+    );
+    await eventually(async () => dev.output(), (output) => /serverless\.yml applied in place, data kept: .*queue ponto-local-extra-punches created/.test(output), {
+      what: "the new queue applied in place",
+      timeoutMs: 30_000,
     });
+    const current = await status(dev.apiUrl);
+    const extra = current.queues.find((queue) => queue.logicalId === "ExtraPunchesQueue");
+    expect(extra).toBeDefined();
+    expect(current.eventSources.map((source) => source.queue)).toContain(extra!.name);
+
+    const punch = aPunch();
+    const sqs = new SQSClient({ endpoint: current.awsEndpoint, region: current.region, credentials: current.credentials });
+    await sqs.send(new SendMessageCommand({ QueueUrl: extra!.url, MessageBody: JSON.stringify(punch) }));
+    sqs.destroy();
+    await eventually(() => timesheetPunchIds(dev.apiUrl, punch.employeeId), (ids) => ids.includes(punch.punchId), { what: "the punch from the new queue stored" });
+    expect(await timesheetPunchIds(dev.apiUrl, before.employeeId)).toContain(before.punchId);
     await pressCtrlC(dev);
   });
 });

@@ -10,7 +10,7 @@ import { resolveIntrinsics, resolveString } from "./cloudformation/intrinsics.ts
 import { packageServiceCached } from "./cloudformation/packageCache.ts";
 import { packageService, type PackagedService } from "./cloudformation/packageService.ts";
 import { ResourceRegistry } from "./cloudformation/resourceRegistry.ts";
-import { readServiceModel, type FunctionDefinition } from "./cloudformation/serviceModel.ts";
+import { readServiceModel, type FunctionDefinition, type ServiceModel } from "./cloudformation/serviceModel.ts";
 import { LocalAwsError } from "./errors.ts";
 import { configurationWarnings } from "./lambda/configurationWarnings.ts";
 import { EventSourceRunner } from "./lambda/eventSourceRunner.ts";
@@ -57,10 +57,10 @@ export interface LocalAwsOptions {
   appHooks?: StatusHooks & { findStored?: StoredRecordLookup };
   /**
    * Watch the service's files: a saved change to a handler or anything it imports replaces that
-   * function's warm containers (see lambda/handlerWatcher.ts); a saved serverless.yml is reported,
-   * for the caller to say what applying it takes.
+   * function's warm containers (see lambda/handlerWatcher.ts); a saved serverless.yml is applied
+   * in place (see LocalAws.reapply) and the outcome reported.
    */
-  watch?: { onReload: (reload: CodeReload) => void; onConfigChange?: (file: string) => void };
+  watch?: { onReload: (reload: CodeReload) => void; onConfigChange?: (change: ConfigChange) => void };
   /** Remember the compiled template here and reuse it while serverless.yml is unchanged (see cloudformation/packageCache.ts). */
   packageCacheDir?: string;
   /** The event sources' idle scale-down and long poll (see lambda/eventSourceRunner.ts); tests shorten them. */
@@ -90,7 +90,32 @@ export interface LocalAws {
   /** Settings AWS advises against, each naming the setting and the fix. */
   warnings: string[];
   status(): Promise<LocalStatus>;
+  /**
+   * Packages serverless.yml again and applies it while the backend keeps running with its data:
+   * new queues and buckets are created, changed functions get new containers, event sources are
+   * wired again and the API serves the new routes. What cannot change in place (the region, the
+   * stage, the service name) is refused, and the running stack stays as it was.
+   */
+  reapply(): Promise<ConfigChange>;
   stop(): Promise<void>;
+}
+
+/** What applying a changed serverless.yml did, or why it could not. */
+export type ConfigChange = { applied: true; changes: string[]; warnings: string[] } | { applied: false; reason: string };
+
+/** What one compiled template runs: rebuilt by reapply, while the API server and backend stay. */
+interface Deployment {
+  service: string;
+  model: ServiceModel;
+  registry: ResourceRegistry;
+  warnings: string[];
+  queues: ProvisionedQueue[];
+  buckets: string[];
+  functions: FunctionRuntime[];
+  /** What each function runs with; a function whose settings are unchanged keeps its containers. */
+  functionSettings: Map<FunctionRuntime, string>;
+  runners: EventSourceRunner[];
+  routes: ApiRoute[];
 }
 
 /**
@@ -104,36 +129,165 @@ export interface LocalAws {
  * await stack.stop();
  */
 export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws> {
-  const { backend, serviceDir } = options;
+  const { backend } = options;
   const step = options.onStep ?? (() => {});
-  const packageOptions = {
-    configPath: resolve(serviceDir, options.configFile ?? "serverless.yml"),
-    stage: options.stage ?? "local",
-    params: options.params ?? {},
-  };
-  let packaged: PackagedService;
-  if (options.packageCacheDir === undefined) {
-    step("packaging serverless.yml");
-    packaged = await packageService(packageOptions);
-  } else {
-    packaged = await packageServiceCached(packageOptions, options.packageCacheDir, (reused) =>
-      step(reused ? "serverless.yml unchanged since the last start: reusing its package" : "packaging serverless.yml"),
-    );
-  }
-  const model = readServiceModel(packaged.template);
-  const warnings = configurationWarnings(model);
+  const packaged = await packageFor(options, step);
   const { region, stage } = packaged;
   const { accountId, credentials } = backend;
   const clientConfig = { endpoint: backend.awsEndpoint, region, credentials };
+  const sqs = new SQSClient(clientConfig);
+  let current = await deploy(packaged, { options, sqs, step });
+
+  const status = () =>
+    localStatus(
+      { stage, awsEndpoint: backend.awsEndpoint, region, credentials, buckets: current.buckets },
+      sqs,
+      current.queues,
+      current.functions,
+      current.runners,
+      options.appHooks,
+    );
+  // Getters: after a reapply the console reads the new deployment.
+  const consolePage = localConsole({
+    get pipeline() {
+      return pipelineMapOf(current.model, current.registry);
+    },
+    status,
+    sqs,
+    get queues() {
+      return current.queues;
+    },
+    get functions() {
+      return current.functions;
+    },
+    requests: () => api.requests,
+    ...(options.appHooks?.findStored && { findStored: options.appHooks.findStored }),
+  });
+  step("starting the API");
+  const api = await startHttpApi({
+    port: options.apiPort ?? 3000,
+    routes: current.routes,
+    gatewayResponses: current.model.gatewayResponses,
+    localEndpoints: { "/_local/status": status },
+    localHandler: (request, response, url) => consolePage.handle(request, response, url),
+  });
+  for (const runner of current.runners) runner.start();
+
+  let watcher: { close(): Promise<void> } | undefined;
+  const watchCurrent = async () => {
+    if (!options.watch) return;
+    const { onReload, onConfigChange } = options.watch;
+    watcher = await watchHandlers({
+      serviceDir: options.serviceDir,
+      functions: current.functions,
+      configFiles: [configPathOf(options)],
+      onReload,
+      onConfigChange: () => void stack.reapply().then((change) => onConfigChange?.(change)),
+    });
+  };
+
+  // One reapply at a time: an editor's save can come as several events.
+  let reapplying: Promise<ConfigChange> = Promise.resolve({ applied: true, changes: [], warnings: [] });
+  const reapply = async (): Promise<ConfigChange> => {
+    const next = await packageFor(options, step)
+      .then((repackaged) => {
+        const moved = (["service", "stage", "region"] as const).filter((key) => repackaged[key] !== (key === "service" ? current.service : packaged[key]));
+        if (moved.length > 0) throw new LocalAwsError(`its ${moved.join(" and ")} changed, which cannot change in place: restart to apply it`);
+        return deploy(repackaged, { options, sqs, step, previous: current });
+      })
+      .catch((error: Error) => error);
+    if (next instanceof Error) return { applied: false, reason: next.message };
+    const changes = changesBetween(current, next);
+    // Batches in flight finish on the old wiring; the new pollers start once they have.
+    await Promise.all(current.runners.map((runner) => runner.stop()));
+    api.setRoutes(next.routes);
+    // A replaced function's idle containers end now, its busy ones once their invocation returns.
+    for (const runtime of current.functions) if (!next.functions.includes(runtime)) runtime.replaceContainers();
+    current = next;
+    for (const runner of current.runners) runner.start();
+    await watcher?.close();
+    await watchCurrent();
+    return { applied: true, changes, warnings: current.warnings };
+  };
+
+  const stack: LocalAws = {
+    apiUrl: api.url,
+    get routes() {
+      return current.routes.map(({ method, path }) => ({ method, path }));
+    },
+    awsEndpoint: backend.awsEndpoint,
+    region,
+    accountId,
+    credentials,
+    clientConfig,
+    stage,
+    get queues() {
+      return current.queues;
+    },
+    get buckets() {
+      return current.buckets;
+    },
+    get functions() {
+      return current.functions;
+    },
+    get warnings() {
+      return current.warnings;
+    },
+    status,
+    reapply() {
+      reapplying = reapplying.then(reapply, reapply);
+      return reapplying;
+    },
+    async stop() {
+      consolePage.stop();
+      await watcher?.close();
+      await api.close();
+      await Promise.all(current.runners.map((runner) => runner.stop()));
+      await Promise.all(current.functions.map((runtime) => runtime.stop()));
+      sqs.destroy();
+    },
+  };
+  await watchCurrent();
+  return stack;
+}
+
+function configPathOf(options: LocalAwsOptions): string {
+  return resolve(options.serviceDir, options.configFile ?? "serverless.yml");
+}
+
+async function packageFor(options: LocalAwsOptions, step: (step: string) => void): Promise<PackagedService> {
+  const packageOptions = { configPath: configPathOf(options), stage: options.stage ?? "local", params: options.params ?? {} };
+  if (options.packageCacheDir === undefined) {
+    step("packaging serverless.yml");
+    return packageService(packageOptions);
+  }
+  return packageServiceCached(packageOptions, options.packageCacheDir, (reused) =>
+    step(reused ? "serverless.yml unchanged since the last start: reusing its package" : "packaging serverless.yml"),
+  );
+}
+
+/**
+ * Creates what a compiled template declares and builds what runs it. Creating is idempotent (a
+ * queue or bucket that exists keeps its messages or objects), so the same code serves a start and
+ * a reapply; a function whose settings did not change keeps its runtime and warm containers.
+ */
+async function deploy(
+  packaged: PackagedService,
+  { options, sqs, step, previous }: { options: LocalAwsOptions; sqs: SQSClient; step: (step: string) => void; previous?: Deployment },
+): Promise<Deployment> {
+  const { backend, serviceDir } = options;
+  const model = readServiceModel(packaged.template);
+  const warnings = configurationWarnings(model);
+  const { region, stage } = packaged;
+  const { accountId } = backend;
   const registry = new ResourceRegistry({ accountId, region, stackName: `${packaged.service}-${stage}` });
 
-  const sqs = new SQSClient(clientConfig);
   step("creating queues");
   const queues = await provisionQueues(sqs, model.queues, registry);
   if (model.buckets.length > 0) step("creating buckets");
   // Buckets by path: an emulator's host name need not resolve subdomains. The functions' own
   // clients get the same from the backends, whose endpoints are IP addresses.
-  const s3 = new S3Client({ ...clientConfig, forcePathStyle: true });
+  const s3 = new S3Client({ endpoint: backend.awsEndpoint, region, credentials: backend.credentials, forcePathStyle: true });
   const buckets = await provisionBuckets(s3, model.buckets, registry).finally(() => s3.destroy());
   for (const fn of model.functions) {
     registry.register(fn.logicalId, { ref: fn.name, attributes: { Arn: `arn:aws:lambda:${region}:${accountId}:function:${fn.name}` } });
@@ -142,20 +296,24 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
   const environments = new Map(model.functions.map((fn) => [fn.logicalId, functionEnvironment(fn, registry, backend)]));
   await options.beforeFunctionsStart?.(model.functions.map((fn) => ({ name: fn.name, environment: environments.get(fn.logicalId)! })));
 
-  const functions = model.functions.map(
-    (fn) =>
-      new FunctionRuntime({
-        name: fn.name,
-        arn: registry.attributeOf(fn.logicalId, "Arn"),
-        handler: fn.handler,
-        serviceDir,
-        timeoutSeconds: options.debugging ? 900 : fn.timeoutSeconds,
-        memoryMegabytes: fn.memoryMegabytes,
-        ...(fn.reservedConcurrency !== undefined && { reservedConcurrency: fn.reservedConcurrency }),
-        environment: environments.get(fn.logicalId)!,
-        onLog: (line) => options.onLog?.(fn.name, line),
-      }),
-  );
+  const functionSettings = new Map<FunctionRuntime, string>();
+  const functions = model.functions.map((fn) => {
+    const settings = {
+      name: fn.name,
+      arn: registry.attributeOf(fn.logicalId, "Arn"),
+      handler: fn.handler,
+      serviceDir,
+      timeoutSeconds: options.debugging ? 900 : fn.timeoutSeconds,
+      memoryMegabytes: fn.memoryMegabytes,
+      ...(fn.reservedConcurrency !== undefined && { reservedConcurrency: fn.reservedConcurrency }),
+      environment: environments.get(fn.logicalId)!,
+    };
+    const fingerprint = JSON.stringify(settings);
+    const unchanged = previous?.functions.find((runtime) => previous.functionSettings.get(runtime) === fingerprint);
+    const runtime = unchanged ?? new FunctionRuntime({ ...settings, onLog: (line) => options.onLog?.(fn.name, line) });
+    functionSettings.set(runtime, fingerprint);
+    return runtime;
+  });
   const runtimeOf = (logicalId: string) => functions[model.functions.findIndex((fn) => fn.logicalId === logicalId)]!;
   const queueOf = (logicalId: string) => {
     const queue = queues.find((candidate) => candidate.logicalId === logicalId);
@@ -177,7 +335,8 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
           maximumBatchingWindowSeconds: mapping.maximumBatchingWindowSeconds,
           reportBatchItemFailures: mapping.reportBatchItemFailures,
           ...(mapping.maximumConcurrency !== undefined && { maximumConcurrency: mapping.maximumConcurrency }),
-          ...(mapping.provisionedPollers && { provisionedPollers: mapping.provisionedPollers }), ...(options.eventSourceTiming && { timing: options.eventSourceTiming }),
+          ...(mapping.provisionedPollers && { provisionedPollers: mapping.provisionedPollers }),
+          ...(options.eventSourceTiming && { timing: options.eventSourceTiming }),
         }),
     );
 
@@ -201,57 +360,23 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
       handle: sqsIntegrationRoute(route, { send: tracedSender(queueSender(sqs, queue.url)), gatewayResponses: model.gatewayResponses, stage }),
     };
   });
+  return { service: packaged.service, model, registry, warnings, queues, buckets, functions, functionSettings, runners, routes };
+}
 
-  const status = () =>
-    localStatus({ stage, awsEndpoint: backend.awsEndpoint, region, credentials, buckets }, sqs, queues, functions, runners, options.appHooks);
-  const consolePage = localConsole({
-    pipeline: pipelineMapOf(model, registry),
-    status,
-    sqs,
-    queues,
-    functions,
-    requests: () => api.requests,
-    ...(options.appHooks?.findStored && { findStored: options.appHooks.findStored }),
-  });
-  step("starting the API");
-  const api = await startHttpApi({
-    port: options.apiPort ?? 3000,
-    routes,
-    gatewayResponses: model.gatewayResponses,
-    localEndpoints: { "/_local/status": status },
-    localHandler: (request, response, url) => consolePage.handle(request, response, url),
-  });
-  for (const runner of runners) runner.start();
-  const watcher = options.watch && (await watchHandlers({
-    serviceDir,
-    functions,
-    configFiles: [resolve(serviceDir, options.configFile ?? "serverless.yml")],
-    ...options.watch,
-  }));
-
-  return {
-    apiUrl: api.url,
-    routes: routes.map(({ method, path }) => ({ method, path })),
-    awsEndpoint: backend.awsEndpoint,
-    region,
-    accountId,
-    credentials,
-    clientConfig,
-    stage,
-    queues,
-    buckets,
-    functions,
-    warnings,
-    status,
-    async stop() {
-      consolePage.stop();
-      await watcher?.close();
-      await api.close();
-      await Promise.all(runners.map((runner) => runner.stop()));
-      await Promise.all(functions.map((runtime) => runtime.stop()));
-      sqs.destroy();
-    },
-  };
+/** What a reapply changed, in words for the console: "queue ponto-local-audit created". */
+function changesBetween(before: Deployment, after: Deployment): string[] {
+  const added = <T>(items: T[], others: T[], key: (item: T) => string) => items.filter((item) => !others.some((other) => key(other) === key(item)));
+  const routeKey = (route: ApiRoute) => `${route.method} ${route.path}`;
+  return [
+    ...added(after.queues, before.queues, (queue) => queue.name).map((queue) => `queue ${queue.name} created`),
+    ...added(before.queues, after.queues, (queue) => queue.name).map((queue) => `queue ${queue.name} no longer in serverless.yml (kept, with its messages)`),
+    ...added(after.buckets, before.buckets, (bucket) => bucket).map((bucket) => `bucket ${bucket} created`),
+    ...added(after.routes, before.routes, routeKey).map((route) => `route ${routeKey(route)} added`),
+    ...added(before.routes, after.routes, routeKey).map((route) => `route ${routeKey(route)} removed`),
+    ...after.functions.filter((runtime) => !before.functions.includes(runtime)).map((runtime) => `function ${runtime.name} (re)configured`),
+    ...added(before.functions, after.functions, (runtime) => runtime.name).map((runtime) => `function ${runtime.name} removed`),
+    `${after.runners.length} event source${after.runners.length === 1 ? "" : "s"} wired`,
+  ];
 }
 
 /**

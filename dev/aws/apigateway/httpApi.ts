@@ -67,8 +67,15 @@ interface CompiledRoute extends ApiRoute {
 /** The local API Gateway: one port, the template's routes, plus /_local/* for tools. */
 export async function startHttpApi(
   settings: HttpApiSettings,
-): Promise<{ url: string; server: Server; requests: BoundedRing<RequestEntry>; close(): Promise<void> }> {
-  const routes = settings.routes.map(compileRoute);
+): Promise<{
+  url: string;
+  server: Server;
+  requests: BoundedRing<RequestEntry>;
+  /** Serves these routes from the next request on; one already running finishes on its route. */
+  setRoutes(routes: ApiRoute[]): void;
+  close(): Promise<void>;
+}> {
+  let routes = settings.routes.map(compileRoute);
   const requests = new BoundedRing<RequestEntry>(REQUESTS_KEPT);
   const server = createServer((request, response) => {
     const path = new URL(request.url ?? "/", "http://localhost").pathname;
@@ -104,6 +111,9 @@ export async function startHttpApi(
     url: `http://127.0.0.1:${port}`,
     server,
     requests,
+    setRoutes(next) {
+      routes = next.map(compileRoute);
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
