@@ -363,7 +363,7 @@ async function deploy(
   return { service: packaged.service, model, registry, warnings, queues, buckets, functions, functionSettings, runners, routes };
 }
 
-/** What a reapply changed, in words for the console: "queue ponto-local-audit created". */
+/** What a reapply changed, in words for the console: "queue shop-local-orders created". */
 function changesBetween(before: Deployment, after: Deployment): string[] {
   const added = <T>(items: T[], others: T[], key: (item: T) => string) => items.filter((item) => !others.some((other) => key(other) === key(item)));
   const routeKey = (route: ApiRoute) => `${route.method} ${route.path}`;
