@@ -1,4 +1,16 @@
-import { dockerBackend, dockerEngineAvailable, embeddedBackend, externalBackend, type AwsEmulator, type Backend, type BackendPorts } from "./aws/index.ts";
+import {
+  DEFAULT_FAUXQS_IMAGE,
+  DEFAULT_LOCALSTACK_IMAGE,
+  DEFAULT_POSTGRES_IMAGE,
+  dockerBackend,
+  dockerEngineAvailable,
+  embeddedBackend,
+  externalBackend,
+  type AwsEmulator,
+  type Backend,
+  type BackendPorts,
+  type EmulatorContainer,
+} from "./aws/index.ts";
 import { CommandError } from "./commandError.ts";
 
 export const BACKEND_CHOICES = ["auto", "docker", "embedded", "external"] as const;
@@ -19,15 +31,18 @@ export interface KeptState {
 }
 
 /**
- * ponto's backend settings: `auto` takes Docker (docker-compose.yml) when an engine answers,
- * else the embedded default; PONTO_AWS_EMULATOR picks the compose profile, PONTO_AWS_ENDPOINT and
+ * ponto's backend settings: `auto` takes Docker (the services of docker-compose.yml, run through
+ * the engine) when an engine answers, else the embedded default; PONTO_AWS_EMULATOR picks the AWS
+ * emulator and dockerImagesFrom the images, PONTO_AWS_ENDPOINT and
  * PONTO_DATABASE_URL give the external one. With `kept`, the embedded and docker backends keep
- * their data between runs; without it they start empty, as test runs want.
+ * their data between runs; without it they start empty, as test runs want. `_serviceDir` is
+ * unused since the docker backend stopped running docker-compose.yml through Compose; the callers
+ * keep passing it.
  */
 export async function chooseBackend(
   choice: string,
   ports: BackendPorts,
-  serviceDir: string,
+  _serviceDir: string,
   env: NodeJS.ProcessEnv = process.env,
   kept?: KeptState,
 ): Promise<BackendSelection> {
@@ -36,10 +51,11 @@ export async function chooseBackend(
   }
   const docker = () =>
     dockerBackend({
-      composeFile: `${serviceDir}/docker-compose.yml`,
-      emulator: awsEmulatorFrom(env),
+      // The project name of docker-compose.yml: its volumes (ponto_postgres-data, …) are these.
+      project: "ponto",
+      ...dockerImagesFrom(env),
       ports,
-      portVariables: { aws: "PONTO_AWS_PORT", database: "PONTO_DATABASE_PORT" },
+      imageSettings: { postgres: "PONTO_POSTGRES_IMAGE", emulator: "PONTO_AWS_EMULATOR_IMAGE" },
       ...(kept !== undefined && { fresh: kept.fresh }),
     });
   const embedded = () => embeddedBackend(ports, kept === undefined ? {} : { stateDir: kept.stateDir });
@@ -68,6 +84,21 @@ export function externalBackendFrom(env: NodeJS.ProcessEnv = process.env): Backe
 
 function isBackendChoice(choice: string): choice is BackendChoice {
   return (BACKEND_CHOICES as readonly string[]).includes(choice);
+}
+
+/**
+ * The images of the docker backend, read by docker-compose.yml too: PONTO_POSTGRES_IMAGE, and
+ * PONTO_AWS_EMULATOR_IMAGE for the emulator PONTO_AWS_EMULATOR picks (LocalStack's also from
+ * LOCALSTACK_IMAGE, the name LocalStack's own docs use), so a private registry mirror can serve them.
+ */
+export function dockerImagesFrom(env: NodeJS.ProcessEnv = process.env): { emulator: EmulatorContainer; postgresImage: string } {
+  const postgresImage = env.PONTO_POSTGRES_IMAGE || DEFAULT_POSTGRES_IMAGE;
+  if (awsEmulatorFrom(env) === "fauxqs") {
+    return { emulator: { kind: "fauxqs", image: env.PONTO_AWS_EMULATOR_IMAGE || DEFAULT_FAUXQS_IMAGE }, postgresImage };
+  }
+  const image = env.PONTO_AWS_EMULATOR_IMAGE || env.LOCALSTACK_IMAGE || DEFAULT_LOCALSTACK_IMAGE;
+  const authToken = env.LOCALSTACK_AUTH_TOKEN || undefined;
+  return { emulator: { kind: "localstack", image, ...(authToken && { authToken }) }, postgresImage };
 }
 
 function awsEmulatorFrom(env: NodeJS.ProcessEnv): AwsEmulator {

@@ -1,6 +1,7 @@
 import type { TestProject } from "vitest/node";
 import { integrationBackend, type IntegrationBackend } from "./support/backendChoice.ts";
 import { startSharedContainers, type DockerEndpoints } from "../dev/aws/index.ts";
+import { dockerImagesFrom } from "../dev/backendChoice.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -13,7 +14,9 @@ declare module "vitest" {
 
 /**
  * Chooses the backend once per run (INTEGRATION_BACKEND, default auto) and, for docker, starts
- * the shared containers before any suite and stops them after the last.
+ * the shared containers before any suite and stops them after the last. Their images come from
+ * the settings `npm run dev` and docker-compose.yml read (PONTO_AWS_EMULATOR, PONTO_AWS_EMULATOR_IMAGE,
+ * PONTO_POSTGRES_IMAGE, LOCALSTACK_IMAGE).
  */
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
   const { backend, reason } = await integrationBackend();
@@ -23,7 +26,9 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   project.provide("dockerEndpoints", null);
   if (backend !== "docker") return undefined;
 
-  const containers = await startSharedContainers();
+  const images = dockerImagesFrom();
+  console.log(`docker images: ${images.emulator.kind} ${images.emulator.image}, postgres ${images.postgresImage}`);
+  const containers = await startSharedContainers(images);
   project.provide("dockerEndpoints", containers.endpoints);
   return () => containers.stop();
 }

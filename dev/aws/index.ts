@@ -17,12 +17,26 @@ export {
   type DatabaseServer,
   type StartedBackend,
 } from "./backends/backend.ts";
-export { dockerBackend, dockerEngineAvailable, type AwsEmulator, type ComposeProject } from "./backends/dockerBackend.ts";
+export {
+  checkLocalstackImage,
+  composeFlavour,
+  composeV1Notice,
+  DEFAULT_FAUXQS_IMAGE,
+  DEFAULT_LOCALSTACK_IMAGE,
+  DEFAULT_POSTGRES_IMAGE,
+  dockerAvailability,
+  dockerBackend,
+  dockerEngineAvailable,
+  type AwsEmulator,
+  type DockerAvailability,
+  type DockerProject,
+  type EmulatorContainer,
+} from "./backends/dockerBackend.ts";
 export { embeddedBackend } from "./backends/embeddedBackend.ts";
 export { externalBackend, type ExternalEndpoints } from "./backends/externalBackend.ts";
 export { startFauxqsThread } from "./backends/fauxqsThread.ts";
 export { freePort } from "./backends/freePort.ts";
-export type { DockerEndpoints } from "./backends/testcontainers.ts";
+export type { DockerEndpoints, SharedContainerOptions } from "./backends/testcontainers.ts";
 
 export { packageService, type PackagedService } from "./cloudformation/packageService.ts";
 export { readServiceModel, type ServiceModel } from "./cloudformation/serviceModel.ts";
@@ -38,10 +52,10 @@ export type { ProvisionedQueue } from "./sqs/provisionQueues.ts";
 type Testcontainers = typeof import("./backends/testcontainers.ts");
 const testcontainers = (): Promise<Testcontainers> => import("./backends/testcontainers.ts");
 
-/** LocalStack and Postgres containers for a whole test run; see backends/testcontainers.ts. */
-export const startSharedContainers: Testcontainers["startSharedContainers"] = async () => (await testcontainers()).startSharedContainers();
+/** The AWS emulator (LocalStack or fauxqs) and Postgres containers for a whole test run; see backends/testcontainers.ts. */
+export const startSharedContainers: Testcontainers["startSharedContainers"] = async (options) => (await testcontainers()).startSharedContainers(options);
 /** A Postgres container of one suite's own beside the shared AWS emulator, for suites that stop it. */
-export const startOwnPostgres: Testcontainers["startOwnPostgres"] = async (awsEndpoint) => (await testcontainers()).startOwnPostgres(awsEndpoint);
+export const startOwnPostgres: Testcontainers["startOwnPostgres"] = async (endpoints) => (await testcontainers()).startOwnPostgres(endpoints);
 /** The shared containers as a backend whose stop() leaves them running. */
 export const sharedDockerBackend = async (endpoints: import("./backends/testcontainers.ts").DockerEndpoints) =>
   (await testcontainers()).sharedDockerBackend(endpoints);

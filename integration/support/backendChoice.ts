@@ -1,4 +1,4 @@
-import { dockerEngineAvailable } from "../../dev/aws/index.ts";
+import { dockerAvailability, dockerEngineAvailable } from "../../dev/aws/index.ts";
 
 export type IntegrationBackend = "docker" | "embedded" | "external";
 
@@ -9,11 +9,13 @@ export type IntegrationBackend = "docker" | "embedded" | "external";
 export async function integrationBackend(env: NodeJS.ProcessEnv = process.env): Promise<{ backend: IntegrationBackend; reason: string }> {
   const requested = env.INTEGRATION_BACKEND ?? "auto";
   switch (requested) {
-    case "docker":
-      if (!(await dockerEngineAvailable())) {
-        throw new Error("INTEGRATION_BACKEND=docker, but no Docker engine answers `docker info`: start Docker, or use INTEGRATION_BACKEND=embedded");
+    case "docker": {
+      const availability = await dockerAvailability();
+      if (!availability.ok) {
+        throw new Error(`INTEGRATION_BACKEND=docker, but ${availability.missing}; or use INTEGRATION_BACKEND=embedded (npm run test:docker starts an engine itself as root on Debian)`);
       }
       return { backend: "docker", reason: "INTEGRATION_BACKEND=docker" };
+    }
     case "embedded":
     case "external":
       return { backend: requested, reason: `INTEGRATION_BACKEND=${requested}` };

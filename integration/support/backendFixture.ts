@@ -16,7 +16,7 @@ export async function startIntegrationBackend({ ownDatabase = false } = {}): Pro
     case "docker": {
       const endpoints = inject("dockerEndpoints");
       if (!endpoints) throw new Error("the docker backend was chosen but the global setup started no containers");
-      return ownDatabase ? startOwnPostgres(endpoints.awsEndpoint) : sharedDockerBackend(endpoints);
+      return ownDatabase ? startOwnPostgres(endpoints) : sharedDockerBackend(endpoints);
     }
   }
 }

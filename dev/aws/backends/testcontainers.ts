@@ -2,63 +2,83 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { LocalstackContainer } from "@testcontainers/localstack";
 import { PostgreSqlContainer, type StartedPostgreSqlContainer } from "@testcontainers/postgresql";
+import { GenericContainer, Wait, type StartedTestContainer } from "testcontainers";
 import { freePort } from "./freePort.ts";
 import { addressedByIp, EMULATOR_ACCOUNT, type DatabaseServer, type StartedBackend } from "./backend.ts";
+import { checkLocalstackImage, waitForPostgres, type EmulatorContainer } from "./dockerBackend.ts";
 
 const run = promisify(execFile);
 
-/** The last LocalStack image that runs without an account; newer tags need LOCALSTACK_AUTH_TOKEN. */
-const DEFAULT_LOCALSTACK_IMAGE = "localstack/localstack:4.14.0";
-const POSTGRES_IMAGE = "postgres:18.4-alpine";
+/** The port both emulators serve SQS and S3 on inside their containers. */
+const EMULATOR_PORT = 4566;
+
+/** What the shared containers run: images come from the caller, so a private registry mirror can serve them. */
+export interface SharedContainerOptions {
+  emulator: EmulatorContainer;
+  postgresImage: string;
+}
 
 /** What the shared containers serve; plain data, so a test runner can hand it to its workers. */
 export interface DockerEndpoints {
   awsEndpoint: string;
   database: DatabaseServer;
-}
-
-/** The LocalStack image to run, refusing a newer tag without the token it needs. */
-function localstackImage(env: NodeJS.ProcessEnv = process.env): string {
-  const image = env.LOCALSTACK_IMAGE ?? DEFAULT_LOCALSTACK_IMAGE;
-  if (image !== DEFAULT_LOCALSTACK_IMAGE && !env.LOCALSTACK_AUTH_TOKEN) {
-    throw new Error(
-      `LOCALSTACK_IMAGE=${image} needs LOCALSTACK_AUTH_TOKEN: LocalStack images after 4.14.0 refuse to start without an account. ` +
-        `Set the token, or unset LOCALSTACK_IMAGE to use ${DEFAULT_LOCALSTACK_IMAGE}.`,
-    );
-  }
-  return image;
+  /** The image a suite's own Postgres runs, the same as the shared one's. */
+  postgresImage: string;
 }
 
 /**
- * LocalStack (SQS, S3) and Postgres, started once for the whole run by the global setup and
- * shared by the suites (each suite isolates itself by stage). Both wait on readiness: LocalStack's
- * "Ready" log line, Postgres's own wait strategy. If the second fails the first is stopped, and
- * testcontainers' reaper removes both should the run die.
+ * The AWS emulator (LocalStack or fauxqs) and Postgres, started once for the whole run by the
+ * global setup and shared by the suites (each suite isolates itself by stage). Each waits on
+ * readiness: LocalStack's "Ready" log line, fauxqs's /health, Postgres's healthcheck. If the second
+ * fails the first is stopped; testcontainers' reaper, where it runs, removes both should the run die.
+ *
+ * @example
+ * const containers = await startSharedContainers({ emulator: { kind: "fauxqs", image: DEFAULT_FAUXQS_IMAGE }, postgresImage: DEFAULT_POSTGRES_IMAGE });
+ * // … containers.endpoints.awsEndpoint, containers.endpoints.database …
+ * await containers.stop();
  */
-export async function startSharedContainers(): Promise<{ endpoints: DockerEndpoints; stop(): Promise<void> }> {
-  const token = process.env.LOCALSTACK_AUTH_TOKEN;
-  const localstack = await new LocalstackContainer(localstackImage())
-    .withEnvironment({ SERVICES: "sqs,s3", ...(token && { LOCALSTACK_AUTH_TOKEN: token }) })
-    .start();
+export async function startSharedContainers({ emulator, postgresImage }: SharedContainerOptions): Promise<{ endpoints: DockerEndpoints; stop(): Promise<void> }> {
+  const aws = await startEmulator(emulator);
   let postgres: StartedPostgreSqlContainer;
   try {
-    postgres = await startPostgres();
+    postgres = await startPostgres(postgresImage);
   } catch (error) {
-    await localstack.stop();
+    await aws.container.stop();
     throw error;
   }
   return {
-    endpoints: { awsEndpoint: addressedByIp(localstack.getConnectionUri()), database: databaseOf(postgres) },
+    endpoints: { awsEndpoint: aws.endpoint, database: databaseOf(postgres), postgresImage },
     async stop() {
-      await Promise.allSettled([localstack.stop(), postgres.stop()]);
+      await Promise.allSettled([aws.container.stop(), postgres.stop()]);
     },
   };
 }
 
+async function startEmulator(emulator: EmulatorContainer): Promise<{ container: StartedTestContainer; endpoint: string }> {
+  if (emulator.kind === "localstack") {
+    checkLocalstackImage(emulator.image, emulator.authToken);
+    const container = await new LocalstackContainer(emulator.image)
+      .withEnvironment({ SERVICES: "sqs,s3", ...(emulator.authToken && { LOCALSTACK_AUTH_TOKEN: emulator.authToken }) })
+      .start();
+    return { container, endpoint: addressedByIp(container.getConnectionUri()) };
+  }
+  const container = await new GenericContainer(emulator.image)
+    .withExposedPorts(EMULATOR_PORT)
+    // In memory: a test run wants empty queues, and the official image persists only with a volume anyway.
+    // Queue URLs in LocalStack's default style (sqs.<region>.localhost.localstack.cloud:<port>) on a
+    // host port other than 4566, as LocalStack's would be: the suites then prove that nothing dials a
+    // queue URL's host, which offline does not even resolve.
+    .withEnvironment({ FAUXQS_PERSISTENCE: "false", FAUXQS_LOGGER: "false", FAUXQS_HOST: "localhost.localstack.cloud" })
+    .withWaitStrategy(Wait.forHttp("/health", EMULATOR_PORT).forStatusCode(200))
+    .withStartupTimeout(60_000)
+    .start();
+  return { container, endpoint: addressedByIp(`http://${container.getHost()}:${container.getMappedPort(EMULATOR_PORT)}`) };
+}
+
 /** A Postgres of one suite's own, for suites that stop and start their database. */
-export async function startOwnPostgres(awsEndpoint: string): Promise<StartedBackend> {
-  const postgres = await startPostgres();
-  return dockerBackendOf(awsEndpoint, databaseOf(postgres), postgres, () => postgres.stop().then(() => undefined));
+export async function startOwnPostgres(endpoints: DockerEndpoints): Promise<StartedBackend> {
+  const postgres = await startPostgres(endpoints.postgresImage);
+  return dockerBackendOf(endpoints.awsEndpoint, databaseOf(postgres), postgres, () => postgres.stop().then(() => undefined));
 }
 
 /** The shared containers as a backend; stopping it is the global teardown's job, not a suite's. */
@@ -91,26 +111,14 @@ function dockerBackendOf(
   };
 }
 
-async function startPostgres(): Promise<StartedPostgreSqlContainer> {
+async function startPostgres(image: string): Promise<StartedPostgreSqlContainer> {
   // A fixed host port: `docker start` after `docker stop` would otherwise map another one.
-  return new PostgreSqlContainer(POSTGRES_IMAGE)
+  return new PostgreSqlContainer(image)
     .withUsername("postgres")
     .withPassword("postgres")
     .withDatabase("postgres")
     .withExposedPorts({ container: 5432, host: await freePort() })
     .start();
-}
-
-async function waitForPostgres(containerId: string): Promise<void> {
-  for (let attempt = 0; attempt < 60; attempt += 1) {
-    try {
-      await run("docker", ["exec", containerId, "pg_isready", "-U", "postgres"]);
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
-  throw new Error(`Postgres in container ${containerId} did not come back within 30 s`);
 }
 
 function databaseOf(postgres: StartedPostgreSqlContainer): DatabaseServer {
