@@ -231,6 +231,64 @@ describe("bulk sync in the packaged template", () => {
   });
 });
 
+describe("who may call the API, in the packaged template", () => {
+  const clockScope = "ponto/punches.write";
+
+  it("authorizes with the user pool: clocks' routes need the write scope, timesheets a person's sign-in", () => {
+    expect(properties("ApiGatewayCognitoAuthorizer")).toMatchObject({
+      Type: "COGNITO_USER_POOLS",
+      IdentitySource: "method.request.header.Authorization",
+      ProviderARNs: [{ "Fn::GetAtt": ["UserPool", "Arn"] }],
+    });
+    const byAuthorizer = { AuthorizationType: "COGNITO_USER_POOLS", AuthorizerId: { Ref: "ApiGatewayCognitoAuthorizer" } };
+    for (const method of ["ApiGatewayMethodPunchesPost", "ApiGatewayMethodPunchesBatchesPost", "ApiGatewayMethodPunchesBatchesSyncidVarGet"]) {
+      expect(properties(method)).toMatchObject({ ...byAuthorizer, AuthorizationScopes: [clockScope] });
+    }
+    // Without scopes API Gateway would take ID tokens only: the scope every user sign-in's access token carries.
+    expect(properties("ApiGatewayMethodEmployeesEmployeeidVarTimesheetGet")).toMatchObject({
+      ...byAuthorizer,
+      AuthorizationScopes: ["aws.cognito.signin.user.admin"],
+    });
+    const unprotected = ofType("AWS::ApiGateway::Method").filter(([, method]) => {
+      const { AuthorizationType, HttpMethod } = method.Properties as Record<string, unknown>;
+      return HttpMethod !== "OPTIONS" && AuthorizationType !== "COGNITO_USER_POOLS";
+    });
+    expect(unprotected.map(([logicalId]) => logicalId)).toEqual([]);
+  });
+
+  it("has a user pool with the write scope on a resource server, a token domain, a managers group and a client for people", () => {
+    expect(properties("PunchesResourceServer")).toMatchObject({ UserPoolId: { Ref: "UserPool" }, Identifier: "ponto", Scopes: [{ ScopeName: "punches.write" }] });
+    expect(properties("UserPoolDomain")).toMatchObject({ UserPoolId: { Ref: "UserPool" } });
+    expect(properties("ManagersGroup")).toMatchObject({ UserPoolId: { Ref: "UserPool" }, GroupName: "managers" });
+    expect(properties("PeopleClient")).toMatchObject({ UserPoolId: { Ref: "UserPool" }, GenerateSecret: false });
+    expect(properties("UserPool").AdminCreateUserConfig).toEqual({ AllowAdminCreateUserOnly: true });
+  });
+
+  it("carries the authenticated clock into the queued message, and keeps POST /punches free of any Lambda", () => {
+    const integration = properties("ApiGatewayMethodPunchesPost").Integration;
+    expect(integration.Type).toBe("AWS");
+    expect(integration.RequestTemplates["application/json"]).toContain(
+      "MessageAttribute.2.Name=clientId&MessageAttribute.2.Value.DataType=String&MessageAttribute.2.Value.StringValue=$util.urlEncode($context.authorizer.claims.client_id)",
+    );
+  });
+
+  it("meters clocks with API keys under a usage plan that throttles and caps each key", () => {
+    expect(properties("ApiGatewayMethodPunchesPost").ApiKeyRequired).toBe(true);
+    expect(properties("ApiGatewayMethodPunchesBatchesPost").ApiKeyRequired).toBe(true);
+    expect(properties("ApiGatewayUsagePlan")).toMatchObject({
+      ApiStages: [{ ApiId: { Ref: "ApiGatewayRestApi" }, Stage: "ci" }],
+      Throttle: { RateLimit: 10, BurstLimit: 50 },
+      Quota: { Limit: 20000, Period: "DAY" },
+    });
+    const keys = ofType("AWS::ApiGateway::ApiKey");
+    expect(keys.map(([, key]) => (key.Properties as Record<string, unknown>).Name)).toEqual(["ponto-ci-install-check"]);
+    const [[keyId]] = keys as [[string, CloudFormationResource]];
+    expect(ofType("AWS::ApiGateway::UsagePlanKey").map(([, planKey]) => planKey.Properties)).toEqual([
+      { KeyId: { Ref: keyId }, KeyType: "API_KEY", UsagePlanId: { Ref: "ApiGatewayUsagePlan" } },
+    ]);
+  });
+});
+
 describe("the function bundles", () => {
   const run = promisify(execFile);
   let bundle: string;

@@ -12,6 +12,7 @@ import type { StartedBackend } from "./aws/index.ts";
 import { BACKEND_CHOICES, chooseBackend } from "./backendChoice.ts";
 import { CommandError, runCommand } from "./commandError.ts";
 import { renderLogLine, renderStatusLine } from "./console.ts";
+import { localCredentialLines } from "./clockCredentials.ts";
 import { startPontoStack, type PontoStack } from "./pontoStack.ts";
 import { assertPortsFree } from "./process/ports.ts";
 import { prepareStateDir } from "./stateDir.ts";
@@ -125,6 +126,7 @@ async function main(): Promise<void> {
       configFile: relative(serviceDir, configPath),
       apiPort,
       packageCacheDir: join(stateDir, "package"),
+      stateDir,
       debugging: values.inspect !== undefined,
       onStep: (step) => console.log(`… ${step}`),
       onLog: (functionName, line) => console.log(renderLogLine(functionName, line, colour)),
@@ -145,6 +147,7 @@ async function main(): Promise<void> {
     throw error;
   }
 
+  const credentialLines = await localCredentialLines(stack);
   for (const warning of stack.warnings) console.warn(`${colour ? "\x1b[33m" : ""}warning: ${warning}${colour ? "\x1b[0m" : ""}`);
   console.log(`
   API            ${stack.apiUrl}
@@ -155,6 +158,7 @@ ${stack.routes.map((route) => `    ${route.method.padEnd(13)}${stack.apiUrl}${ro
   Postgres       postgres://${stack.database.user}:${stack.database.password}@${stack.database.host}:${stack.database.port}/${stack.database.database}
   queues         ${stack.queues.map((queue) => queue.name).join(", ")}
   buckets        ${stack.buckets.join(", ") || "none"}
+${credentialLines.join("\n")}
 
 ready: stage ${stack.stage} on the ${startedBackend.name} backend; Ctrl-C stops everything`);
 

@@ -1,5 +1,6 @@
 import type { DatabaseConfig } from "../src/config.ts";
 import { startLocalAws, type LocalAws, type LocalAwsOptions, type StartedBackend } from "./aws/index.ts";
+import { localClocks, type Clocks, type PeopleTokens } from "./clockCredentials.ts";
 import { consoleHooks } from "./consoleHooks.ts";
 import { prepareDatabase } from "./database.ts";
 
@@ -7,6 +8,10 @@ import { prepareDatabase } from "./database.ts";
 export interface PontoStack extends LocalAws {
   /** The application database, as the functions connect to it. */
   database: DatabaseConfig;
+  /** Local clocks, provisioned on demand: an app client and an API key each (see clockCredentials.ts). */
+  clocks: Clocks;
+  /** Access tokens for employees and managers, as their sign-in gets them. */
+  tokens: PeopleTokens;
 }
 
 export type PontoStackOptions = Omit<LocalAwsOptions, "params" | "beforeFunctionsStart" | "appHooks">;
@@ -33,8 +38,11 @@ export async function startPontoStack(options: PontoStackOptions): Promise<Ponto
   const [database = server.database] = databaseNames;
   const stopAws = stack.stop;
   // Assigned, not spread: the stack's queues, functions and routes are getters that follow a reapply.
+  const { tokens, ...clocks } = localClocks(stack);
   return Object.assign(stack, {
     database: { ...server, database },
+    clocks,
+    tokens,
     async stop() {
       await stopAws();
       await appHooks.close();

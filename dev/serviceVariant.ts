@@ -18,6 +18,8 @@ export interface ServiceVariant {
    * it, so it goes on the compiled mapping through `resources.extensions`, as a user would write it.
    */
   provisionedPollers?: { minimum: number; maximum: number };
+  /** What one clock's API key may send (custom.clocks: the usage plan's throttle and daily quota). */
+  clockLimits?: { rateLimit?: number; burstLimit?: number; quotaPerDay?: number };
 }
 
 /** The mapping osls compiles for consumePunches' sqs event on PunchesQueue. */
@@ -42,6 +44,9 @@ export async function writeServiceVariant(variant: ServiceVariant): Promise<{ co
   edit(/(PunchesQueue:[\s\S]*?maxReceiveCount: )\d+/, variant.maxReceiveCount);
   edit(/(consumePunches:[\s\S]*?maximumConcurrency: )\d+/, variant.maximumConcurrency);
   edit(/(SyncsQueue:[\s\S]*?VisibilityTimeout: )\d+/, variant.syncVisibilityTimeout);
+  edit(/(\n {2}clocks:[\s\S]*?rateLimit: )\d+/, variant.clockLimits?.rateLimit);
+  edit(/(\n {2}clocks:[\s\S]*?burstLimit: )\d+/, variant.clockLimits?.burstLimit);
+  edit(/(\n {2}clocks:[\s\S]*?quotaPerDay: )\d+/, variant.clockLimits?.quotaPerDay);
   if (variant.provisionedPollers) {
     const { minimum, maximum } = variant.provisionedPollers;
     const capLine = /(consumePunches:[\s\S]*?)\n *maximumConcurrency: \d+/;

@@ -10,7 +10,8 @@ import { eventually, throughout } from "./support/eventually.ts";
 import { pipelineProbe, withConcurrency, type PipelineProbe } from "./support/pipelineProbe.ts";
 import { aPunch, postPunch } from "./support/punches.ts";
 import { startStackOn, type SuiteStack } from "./support/suiteStack.ts";
-import { aBacklog, postSync, settledSync } from "./support/syncs.ts";
+import { getTimesheet } from "./support/credentials.ts";
+import { aBacklog, getSyncStatus, postSync, settledSync } from "./support/syncs.ts";
 import type { Punch } from "../src/domain/punch.ts";
 
 let backend: StartedBackend;
@@ -21,9 +22,11 @@ let bucket: string;
 
 beforeAll(async () => {
   // One scenario stops the database, so the suite gets a server of its own; the syncs queue's
-  // visibility timeout is cut to seconds so that a failed sync is retried within the test.
+  // visibility timeout is cut to seconds so that a failed sync is retried within the test. One
+  // scenario re-sends a clock's whole backlog live at once, far past one clock's usage plan
+  // (auth.test.ts proves the plan): here each clock's key takes it.
   backend = await startIntegrationBackend({ ownDatabase: true });
-  const config = await writeServiceVariant({ syncVisibilityTimeout: 3 });
+  const config = await writeServiceVariant({ syncVisibilityTimeout: 3, clockLimits: { rateLimit: 10_000, burstLimit: 5_000 } });
   suite = await startStackOn(backend, "bulksync", { configFile: config.configFile }).finally(() => config.remove());
   probe = pipelineProbe(suite);
   s3 = new S3Client(suite.stack.clientConfig);
@@ -106,7 +109,7 @@ describeOnBackend("bulk sync of offline clocks through an S3 claim check", () =>
     }
     expect(refused.status).toBe(503);
     // Nothing half-written: the backlog stored before the queue refused its claim check is gone.
-    expect((await fetch(`${suite.stack.apiUrl}/punches/batches/${refused.body.syncId}`)).status).toBe(404);
+    expect((await getSyncStatus(`${suite.stack.apiUrl}/punches/batches/${refused.body.syncId}`)).status).toBe(404);
 
     const accepted = await postSync(suite.stack.apiUrl, backlog, "retry-after-sqs-outage");
     expect(accepted.status).toBe(202);
@@ -282,10 +285,11 @@ describeOnBackend("bulk sync of offline clocks through an S3 claim check", () =>
 
   it("marks a sync whose backlog is gone failed and parks its claim check in the syncs DLQ at once", async () => {
     const syncId = "0d9c6b1e-5f3a-4e7b-8c2d-1a0b9c8d7e6f";
-    const claimCheck = { syncId, deviceId: "clock-7", bucket, key: `incoming/${syncId}.json`, count: 12, receivedAt: new Date().toISOString() };
+    const { clientId: clockId } = await suite.stack.clocks.credentialsFor("clock-7");
+    const claimCheck = { syncId, deviceId: "clock-7", clockId, bucket, key: `incoming/${syncId}.json`, count: 12, receivedAt: new Date().toISOString() };
     await probe.sqs.send(new SendMessageCommand({ QueueUrl: probe.urlOf("syncs"), MessageBody: JSON.stringify(claimCheck) }));
 
-    const result = await settledSync(`${suite.stack.apiUrl}/punches/batches/${syncId}`);
+    const result = await settledSync(`${suite.stack.apiUrl}/punches/batches/${syncId}`, { as: "clock-7" });
     expect(result).toMatchObject({ status: "failed", failureReason: expect.stringContaining("does not exist") });
     const [parked] = await eventually(() => probe.receiveDeadLetters("syncs-dlq"), (messages) => messages.length === 1, {
       what: "the claim check in the syncs DLQ",
@@ -380,7 +384,7 @@ describeOnBackend("bulk sync of offline clocks through an S3 claim check", () =>
     const malformed = await postSync(suite.stack.apiUrl, { deviceId: "clock-7", punches: "all of them" });
     expect(malformed.status).toBe(400);
     expect(malformed.body.errors).toEqual([{ field: "/punches", message: "must be an array of punches" }]);
-    const unknown = await fetch(`${suite.stack.apiUrl}/punches/batches/6f1c2b9e-8d4a-4c1e-9b7a-3e5f2a1d0c9b`);
+    const unknown = await getSyncStatus(`${suite.stack.apiUrl}/punches/batches/6f1c2b9e-8d4a-4c1e-9b7a-3e5f2a1d0c9b`, { as: "clock-7" });
     expect(unknown.status).toBe(404);
   });
 
@@ -393,7 +397,7 @@ describeOnBackend("bulk sync of offline clocks through an S3 claim check", () =>
     expect((await settledSync(sync.body.statusUrl!)).counts.persisted).toBe(1);
 
     const sheet = (await (
-      await fetch(`${suite.stack.apiUrl}/employees/${clockOut.employeeId}/timesheet?from=2026-11-19&to=2026-11-19`)
+      await getTimesheet(suite.stack.apiUrl, clockOut.employeeId, "from=2026-11-19&to=2026-11-19")
     ).json()) as { totalHours: number; days: Array<{ intervals: Array<{ in: { punchId: string }; out: { punchId: string } }> }> };
     expect(sheet.totalHours).toBe(9);
     expect(sheet.days[0]!.intervals[0]).toMatchObject({ in: { punchId: clockIn.punchId }, out: { punchId: clockOut.punchId } });

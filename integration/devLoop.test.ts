@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, type LocalStatus } from "../dev/aws/index.ts";
 import { waitForOutput } from "../dev/process/childProcess.ts";
+import { getTimesheet } from "./support/credentials.ts";
 import { eventually } from "./support/eventually.ts";
 import { aPunch, postPunch } from "./support/punches.ts";
 
@@ -81,7 +82,7 @@ function killGroup(child: ChildProcess): void {
 }
 
 async function timesheetPunchIds(apiUrl: string, employeeId: string): Promise<string[]> {
-  const response = await fetch(`${apiUrl}/employees/${employeeId}/timesheet?from=2026-11-23&to=2026-11-23`);
+  const response = await getTimesheet(apiUrl, employeeId, "from=2026-11-23&to=2026-11-23");
   // Stored punches appear in days or, unpaired, in unmatched: any punch id in the answer counts.
   return JSON.stringify(await response.json()).match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g) ?? [];
 }
@@ -281,7 +282,7 @@ describe("npm run dev -- --inspect", () => {
     });
     send("NodeWorker.enable", { waitForDebuggerOnStart: true });
 
-    const response = await fetch(`${dev.apiUrl}/employees/e-17/timesheet?from=2026-11-23&to=2026-11-23`);
+    const response = await getTimesheet(dev.apiUrl, "e-17", "from=2026-11-23&to=2026-11-23");
     expect(response.status).toBe(200);
     expect(pauses).toContainEqual({ url: expect.stringMatching(/src\/handlers\/getTimesheet\.ts$/), lineNumber: breakpointLine });
     socket.close();

@@ -5,7 +5,9 @@ import { describeOnBackend } from "./support/backendFixture.ts";
 import { eventually } from "./support/eventually.ts";
 import { occurredAtCandidates } from "./support/generatedPunches.ts";
 import { pipelineProbe, withConcurrency, type PipelineProbe } from "./support/pipelineProbe.ts";
+import { clockHeaders, clockOfBody, getTimesheet } from "./support/credentials.ts";
 import { aPunch } from "./support/punches.ts";
+import { getSyncStatus } from "./support/syncs.ts";
 import { startSuiteStack, type SuiteStack } from "./support/suiteStack.ts";
 
 let suite: SuiteStack;
@@ -25,7 +27,7 @@ afterAll(async () => {
 async function post(body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(`${suite.stack.apiUrl}/punches`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...(await clockHeaders(suite.stack, clockOfBody(body))) },
     body: JSON.stringify(body),
   });
   const text = await response.text();
@@ -98,7 +100,7 @@ describeOnBackend("the edge: 202 means the punch will be in the timesheet", () =
     ["65 characters", "e".repeat(65)],
     ["2,000 characters", "e".repeat(2_000)],
   ])("answers a timesheet request for an employeeId with %s with a 4xx and a JSON body, never a 5xx", async (_case, employeeId) => {
-    const response = await fetch(`${suite.stack.apiUrl}/employees/${employeeId}/timesheet?from=2026-11-23&to=2026-11-23`);
+    const response = await getTimesheet(suite.stack, employeeId, "from=2026-11-23&to=2026-11-23", { manager: true });
     expect(response.status).toBeGreaterThanOrEqual(400);
     expect(response.status).toBeLessThan(500);
     expect(await response.json()).toMatchObject({ message: expect.any(String) });
@@ -106,7 +108,7 @@ describeOnBackend("the edge: 202 means the punch will be in the timesheet", () =
 
   it("answers a sync status request with a hostile syncId with a 400", async () => {
     for (const syncId of ["%00", "%C0%80", "x".repeat(300)]) {
-      const response = await fetch(`${suite.stack.apiUrl}/punches/batches/${syncId}`);
+      const response = await getSyncStatus(`${suite.stack.apiUrl}/punches/batches/${syncId}`);
       expect(response.status).toBe(400);
       expect(await response.json()).toMatchObject({ message: "Invalid path" });
     }

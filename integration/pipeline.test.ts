@@ -3,6 +3,7 @@ import { describeOnBackend } from "./support/backendFixture.ts";
 import { eventually } from "./support/eventually.ts";
 import { pipelineProbe, withConcurrency, type PipelineProbe } from "./support/pipelineProbe.ts";
 import { aPunch, postPunch } from "./support/punches.ts";
+import { getTimesheet } from "./support/credentials.ts";
 import { startSuiteStack, type SuiteStack } from "./support/suiteStack.ts";
 
 let suite: SuiteStack;
@@ -34,9 +35,9 @@ describeOnBackend("the storage-first punch pipeline", () => {
     const clockOut = aPunch({ employeeId: clockIn.employeeId, kind: "out", occurredAt: "2026-11-23T16:30:00-03:00" });
     for (const punch of [clockOut, clockIn]) expect((await postPunch(suite.stack.apiUrl, punch)).status).toBe(202);
 
-    const url = `${suite.stack.apiUrl}/employees/${clockIn.employeeId}/timesheet?from=2026-11-23&to=2026-11-23`;
     const sheet = await eventually(
-      async () => (await fetch(url)).json() as Promise<{ totalHours: number; unmatched: unknown[] }>,
+      async () =>
+        (await getTimesheet(suite.stack.apiUrl, clockIn.employeeId, "from=2026-11-23&to=2026-11-23")).json() as Promise<{ totalHours: number; unmatched: unknown[] }>,
       (body) => body.totalHours === 8.5,
       { what: "8.5 hours in the timesheet" },
     );
@@ -44,7 +45,7 @@ describeOnBackend("the storage-first punch pipeline", () => {
   });
 
   it("answers 400 naming the query parameter when a timesheet's range is missing or wrong", async () => {
-    const response = await fetch(`${suite.stack.apiUrl}/employees/e-1/timesheet?from=2026-11-31`);
+    const response = await getTimesheet(suite.stack.apiUrl, "e-1", "from=2026-11-31");
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({
       message: "Invalid query string",

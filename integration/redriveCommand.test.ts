@@ -46,7 +46,8 @@ async function refuseEmployee(employeeId: string): Promise<() => Promise<void>> 
 /** A claim check naming a backlog that is not in the bucket: parked in the syncs DLQ at once. */
 async function parkASync(): Promise<void> {
   const syncId = crypto.randomUUID();
-  const claimCheck = { syncId, deviceId: "clock-7", bucket: suite.stack.buckets[0], key: `incoming/${syncId}.json`, count: 1, receivedAt: new Date().toISOString() };
+  const { clientId: clockId } = await suite.stack.clocks.credentialsFor("clock-7");
+  const claimCheck = { syncId, deviceId: "clock-7", clockId, bucket: suite.stack.buckets[0], key: `incoming/${syncId}.json`, count: 1, receivedAt: new Date().toISOString() };
   await probe.sqs.send(new SendMessageCommand({ QueueUrl: probe.urlOf("syncs"), MessageBody: JSON.stringify(claimCheck) }));
 }
 

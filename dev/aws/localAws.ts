@@ -2,7 +2,14 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { resolve } from "node:path";
 import { noteSentMessage, startHttpApi, type ApiRoute } from "./apigateway/httpApi.ts";
+import { serveApiKeyEndpoint } from "./apigateway/apiKeyEndpoint.ts";
+import { cognitoAuthorizer } from "./apigateway/cognitoAuthorizer.ts";
 import { lambdaProxyRoute } from "./apigateway/lambdaProxyRoute.ts";
+import { guardedRoute } from "./apigateway/methodAccess.ts";
+import { UsagePlans } from "./apigateway/usagePlans.ts";
+import { readAccessModel } from "./cloudformation/accessModel.ts";
+import { serveTokenEndpoint } from "./cognito/tokenEndpoint.ts";
+import { LocalUserPool } from "./cognito/userPool.ts";
 import { mockIntegrationRoute } from "./apigateway/mockIntegrationRoute.ts";
 import { sqsIntegrationRoute } from "./apigateway/sqsIntegrationRoute.ts";
 import type { AwsCredentials, StartedBackend } from "./backends/backend.ts";
@@ -61,6 +68,11 @@ export interface LocalAwsOptions {
    * in place (see LocalAws.reapply) and the outcome reported.
    */
   watch?: { onReload: (reload: CodeReload) => void; onConfigChange?: (change: ConfigChange) => void };
+  /**
+   * Where the stack keeps what must outlive a restart: its user pools' signing keys and app
+   * clients, its API keys. Without one they live in memory, and tokens die with the process.
+   */
+  stateDir?: string;
   /** Remember the compiled template here and reuse it while serverless.yml is unchanged (see cloudformation/packageCache.ts). */
   packageCacheDir?: string;
   /** The event sources' idle scale-down and long poll (see lambda/eventSourceRunner.ts); tests shorten them. */
@@ -89,6 +101,10 @@ export interface LocalAws {
   functions: FunctionRuntime[];
   /** Settings AWS advises against, each naming the setting and the fix. */
   warnings: string[];
+  /** The template's Cognito user pools: create app clients, issue tokens (see cognito/userPool.ts). */
+  userPools: LocalUserPool[];
+  /** The API's keys and usage plans: create a key per client (see apigateway/usagePlans.ts). */
+  usagePlans: UsagePlans;
   status(): Promise<LocalStatus>;
   /**
    * Packages serverless.yml again and applies it while the backend keeps running with its data:
@@ -136,7 +152,8 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
   const { accountId, credentials } = backend;
   const clientConfig = { endpoint: backend.awsEndpoint, region, credentials };
   const sqs = new SQSClient(clientConfig);
-  let current = await deploy(packaged, { options, sqs, step });
+  const access = await startAccess(packaged, options);
+  let current = await deploy(packaged, { options, sqs, step, access });
 
   const status = () =>
     localStatus(
@@ -169,7 +186,10 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     routes: current.routes,
     gatewayResponses: current.model.gatewayResponses,
     localEndpoints: { "/_local/status": status },
-    localHandler: (request, response, url) => consolePage.handle(request, response, url),
+    localHandler: async (request, response, url) =>
+      (await serveTokenEndpoint(access.userPools, request, response, url)) ||
+      (await serveApiKeyEndpoint(access.usagePlans, request, response, url)) ||
+      consolePage.handle(request, response, url),
   });
   for (const runner of current.runners) runner.start();
 
@@ -193,7 +213,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
       .then((repackaged) => {
         const moved = (["service", "stage", "region"] as const).filter((key) => repackaged[key] !== (key === "service" ? current.service : packaged[key]));
         if (moved.length > 0) throw new LocalAwsError(`its ${moved.join(" and ")} changed, which cannot change in place: restart to apply it`);
-        return deploy(repackaged, { options, sqs, step, previous: current });
+        return deploy(repackaged, { options, sqs, step, access, previous: current });
       })
       .catch((error: Error) => error);
     if (next instanceof Error) return { applied: false, reason: next.message };
@@ -233,6 +253,8 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     get warnings() {
       return current.warnings;
     },
+    userPools: access.userPools,
+    usagePlans: access.usagePlans,
     status,
     reapply() {
       reapplying = reapplying.then(reapply, reapply);
@@ -255,6 +277,23 @@ function configPathOf(options: LocalAwsOptions): string {
   return resolve(options.serviceDir, options.configFile ?? "serverless.yml");
 }
 
+/** Who may call the API: kept from the start across reapplies, so tokens and keys handed out stay valid. */
+interface StackAccess {
+  userPools: LocalUserPool[];
+  usagePlans: UsagePlans;
+}
+
+/** The template's user pools (their keys and clients) and API keys, kept in options.stateDir when given. */
+async function startAccess(packaged: PackagedService, options: LocalAwsOptions): Promise<StackAccess> {
+  const access = readAccessModel(packaged.template);
+  const kept = options.stateDir === undefined ? {} : { stateDir: options.stateDir };
+  const stackName = `${packaged.service}-${packaged.stage}`;
+  const userPools = await Promise.all(
+    access.userPools.map((pool) => LocalUserPool.start(pool, { region: packaged.region, accountId: options.backend.accountId, stackName, ...kept })),
+  );
+  return { userPools, usagePlans: await UsagePlans.start(access.usagePlans, access.apiKeys, kept) };
+}
+
 async function packageFor(options: LocalAwsOptions, step: (step: string) => void): Promise<PackagedService> {
   const packageOptions = { configPath: configPathOf(options), stage: options.stage ?? "local", params: options.params ?? {} };
   if (options.packageCacheDir === undefined) {
@@ -273,7 +312,13 @@ async function packageFor(options: LocalAwsOptions, step: (step: string) => void
  */
 async function deploy(
   packaged: PackagedService,
-  { options, sqs, step, previous }: { options: LocalAwsOptions; sqs: SQSClient; step: (step: string) => void; previous?: Deployment },
+  {
+    options,
+    sqs,
+    step,
+    access,
+    previous,
+  }: { options: LocalAwsOptions; sqs: SQSClient; step: (step: string) => void; access: StackAccess; previous?: Deployment },
 ): Promise<Deployment> {
   const { backend, serviceDir } = options;
   const model = readServiceModel(packaged.template);
@@ -292,6 +337,19 @@ async function deploy(
   for (const fn of model.functions) {
     registry.register(fn.logicalId, { ref: fn.name, attributes: { Arn: `arn:aws:lambda:${region}:${accountId}:function:${fn.name}` } });
   }
+  for (const pool of access.userPools) {
+    registry.register(pool.logicalId, {
+      ref: pool.poolId,
+      attributes: { Arn: pool.arn, ProviderName: pool.issuer.replace("https://", ""), ProviderURL: pool.issuer, UserPoolId: pool.poolId },
+    });
+  }
+  const methodAccess = {
+    authorizers: new Map(
+      [...readAccessModel(packaged.template).authorizers].map(([logicalId, authorizer]) => [logicalId, cognitoAuthorizer(authorizer, access.userPools)]),
+    ),
+    usagePlans: access.usagePlans,
+    gatewayResponses: model.gatewayResponses,
+  };
 
   const environments = new Map(model.functions.map((fn) => [fn.logicalId, functionEnvironment(fn, registry, backend)]));
   await options.beforeFunctionsStart?.(model.functions.map((fn) => ({ name: fn.name, environment: environments.get(fn.logicalId)! })));
@@ -359,7 +417,8 @@ async function deploy(
       path: route.path,
       handle: sqsIntegrationRoute(route, { send: tracedSender(queueSender(sqs, queue.url)), gatewayResponses: model.gatewayResponses, stage }),
     };
-  });
+    // Each method behind its authorizer and API key, as the template declares them.
+  }).map((route, index) => ({ ...route, handle: guardedRoute(model.routes[index]!, route.handle, methodAccess) }));
   return { service: packaged.service, model, registry, warnings, queues, buckets, functions, functionSettings, runners, routes };
 }
 

@@ -1,3 +1,4 @@
+import { remoteClocks } from "../clockCredentials.ts";
 import { percentile } from "./percentile.ts";
 
 /** How the offline clocks' bulk syncs went, apart from the live burst. */
@@ -28,18 +29,21 @@ const POLL_EVERY_MS = 250;
  */
 export async function runOfflineSyncs(apiUrl: string, bodies: string[], runId: string, deadlineMs = 180_000): Promise<SyncsReport> {
   const deadline = Date.now() + deadlineMs;
+  const clocks = remoteClocks(apiUrl);
   const outcomes = await Promise.all(
     bodies.map(async (body, clock) => {
+      // Each offline clock authenticates as itself: its token and API key.
+      const { headers } = await clocks.credentialsFor((JSON.parse(body) as { deviceId: string }).deviceId);
       const postedAt = Date.now();
       const response = await fetch(`${apiUrl}/punches/batches`, {
         method: "POST",
-        headers: { "content-type": "application/json", "idempotency-key": `${runId}-offline-${clock}` },
+        headers: { "content-type": "application/json", "idempotency-key": `${runId}-offline-${clock}`, ...headers },
         body,
       });
       const answer = (await response.json()) as { statusUrl?: string };
       if (response.status !== 202 || !answer.statusUrl) return { accepted: false as const };
       for (;;) {
-        const status = (await (await fetch(answer.statusUrl)).json()) as SyncStatus;
+        const status = (await (await fetch(answer.statusUrl, { headers })).json()) as SyncStatus;
         if (status.status !== "pending" || Date.now() > deadline) return { accepted: true as const, status, ms: Date.now() - postedAt };
         await new Promise((resolve) => setTimeout(resolve, POLL_EVERY_MS));
       }

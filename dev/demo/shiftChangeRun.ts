@@ -3,6 +3,7 @@ import pg from "pg";
 import { runOfflineSyncs, type SyncsReport } from "./offlineSyncs.ts";
 import { percentile } from "./percentile.ts";
 import { offlineBacklogs, shiftChange, type ShiftChangeSettings } from "./shiftChange.ts";
+import { remoteClocks } from "../clockCredentials.ts";
 import type { RunningStack } from "./stackProcess.ts";
 import type { LocalStatus } from "../aws/index.ts";
 
@@ -140,6 +141,8 @@ export async function runShiftChange(
     }
   })();
 
+  // Each simulated clock authenticates as a real one: its own token and API key (see the end of this file).
+  const clockHeaders = await clockHeadersOf(stack.apiUrl, plan.bodies);
   const options: autocannon.Options = {
     url: stack.apiUrl,
     connections: settings.clocks,
@@ -150,7 +153,10 @@ export async function runShiftChange(
         method: "POST",
         path: "/punches",
         headers: { "content-type": "application/json" },
-        setupRequest: (request) => ({ ...request, body: plan.bodies[next++ % plan.bodies.length]! }),
+        setupRequest: (request) => {
+          const index = next++ % plan.bodies.length;
+          return { ...request, headers: { ...request.headers, ...clockHeaders[index] }, body: plan.bodies[index]! };
+        },
       },
     ],
   };
@@ -227,4 +233,23 @@ export async function runShiftChange(
     resources: { peakStackMemoryBytes: peakMemory },
     timeline,
   };
+}
+
+/**
+ * Authorization and x-api-key for each body, from its clock: every simulated clock is provisioned
+ * on the stack (an app client and an API key in the template's usage plan), as on AWS.
+ */
+async function clockHeadersOf(apiUrl: string, bodies: readonly string[]): Promise<Array<Record<string, string>>> {
+  const clocks = remoteClocks(apiUrl);
+  const deviceOf = bodies.map((body) => {
+    const deviceId = (JSON.parse(body) as { deviceId?: unknown }).deviceId;
+    return typeof deviceId === "string" ? deviceId : "clock-lobby";
+  });
+  const devices = [...new Set(deviceOf)];
+  const headers = new Map<string, Record<string, string>>();
+  // A few at a time: provisioning signs a token per clock.
+  for (let start = 0; start < devices.length; start += 20) {
+    await Promise.all(devices.slice(start, start + 20).map(async (deviceId) => headers.set(deviceId, (await clocks.credentialsFor(deviceId)).headers)));
+  }
+  return deviceOf.map((deviceId) => headers.get(deviceId)!);
 }

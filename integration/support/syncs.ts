@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Punch } from "../../src/domain/punch.ts";
 import type { SyncResult } from "../../src/domain/syncBacklog.ts";
+import { apiUrlOf, clockHeaders, clockOfBody, type ApiTarget } from "./credentials.ts";
 import { eventually } from "./eventually.ts";
 import { aPunch } from "./punches.ts";
 
@@ -9,22 +10,49 @@ export interface SyncAnswer {
   body: { syncId?: string; status?: string; statusUrl?: string; message?: string; errors?: unknown[] };
 }
 
-export async function postSync(apiUrl: string, body: unknown, idempotencyKey?: string): Promise<SyncAnswer> {
-  const response = await fetch(`${apiUrl}/punches/batches`, {
+/** Which clock sent each sync, so its status is read with that clock's token. */
+const clockOfSync = new Map<string, { target: ApiTarget; deviceId: string }>();
+
+/** POST /punches/batches as the clock the body names (or `as`), with its token and API key. */
+export async function postSync(
+  target: ApiTarget,
+  body: unknown,
+  idempotencyKey?: string,
+  { as = clockOfBody(body) }: { as?: string } = {},
+): Promise<SyncAnswer> {
+  const response = await fetch(`${apiUrlOf(target)}/punches/batches`, {
     method: "POST",
-    headers: { "content-type": "application/json", ...(idempotencyKey !== undefined && { "idempotency-key": idempotencyKey }) },
+    headers: {
+      "content-type": "application/json",
+      ...(await clockHeaders(target, as)),
+      ...(idempotencyKey !== undefined && { "idempotency-key": idempotencyKey }),
+    },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
-  return { status: response.status, body: (await response.json()) as SyncAnswer["body"] };
+  const answer = { status: response.status, body: (await response.json()) as SyncAnswer["body"] };
+  if (answer.body.syncId) clockOfSync.set(answer.body.syncId, { target, deviceId: as });
+  return answer;
+}
+
+/** GET a sync's status URL as the clock that sent it (or `as` another). */
+export async function getSyncStatus(statusUrl: string, { as }: { as?: string } = {}): Promise<Response> {
+  const syncId = new URL(statusUrl).pathname.split("/").at(-1)!;
+  const sender = clockOfSync.get(syncId);
+  const target = sender?.target ?? new URL(statusUrl).origin;
+  return fetch(statusUrl, { headers: await clockHeaders(target, as ?? sender?.deviceId ?? "clock-lobby") });
 }
 
 /** Polls the status URL until the sync is done or failed (pending, or not known yet, before), or one of `until`. */
 export async function settledSync(
   statusUrl: string,
-  { timeoutMs = 20_000, until = ["done", "failed"] }: { timeoutMs?: number; until?: Array<SyncResult["status"]> } = {},
+  {
+    timeoutMs = 20_000,
+    until = ["done", "failed"],
+    as,
+  }: { timeoutMs?: number; until?: Array<SyncResult["status"]>; as?: string } = {},
 ): Promise<SyncResult> {
   return eventually(
-    async () => (await (await fetch(statusUrl)).json()) as SyncResult | { status?: "pending" },
+    async () => (await (await getSyncStatus(statusUrl, as === undefined ? {} : { as })).json()) as SyncResult | { status?: "pending" },
     (result) => (until as Array<string | undefined>).includes(result.status),
     { what: `the sync at ${statusUrl} to settle`, timeoutMs, intervalMs: 200 },
   ) as Promise<SyncResult>;

@@ -16,11 +16,11 @@ export async function storePunches(db: Queryable, punches: readonly RecordedPunc
   const column = <K extends keyof RecordedPunch>(key: K) => punches.map((punch) => punch[key] ?? null);
   const result = await db.query<{ punch_id: string }>(
     `INSERT INTO punches (punch_id, employee_id, device_id, kind, occurred_at, occurred_instant, occurred_on,
-                          received_at, correlation_id, sync_id)
+                          received_at, correlation_id, clock_id, sync_id)
      SELECT id, employee, device, kind, occurred, occurred::timestamptz, left(occurred, 10)::date, received, correlation,
-            $8::uuid
-     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[])
-       AS p(id, employee, device, kind, occurred, received, correlation)
+            clock, $9::uuid
+     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[])
+       AS p(id, employee, device, kind, occurred, received, correlation, clock)
      ON CONFLICT (punch_id) DO NOTHING
      RETURNING punch_id`,
     [
@@ -31,6 +31,7 @@ export async function storePunches(db: Queryable, punches: readonly RecordedPunc
       column("occurredAt"),
       column("receivedAt"),
       column("correlationId"),
+      column("clockId"),
       syncId,
     ],
   );

@@ -23,7 +23,7 @@ export async function putBacklog(
   syncId: string,
   body: string,
   bodySha256: string,
-  { ifAbsent }: { ifAbsent: boolean },
+  { ifAbsent, clockId }: { ifAbsent: boolean; clockId: string },
 ): Promise<"stored" | "exists"> {
   try {
     await client().send(
@@ -32,7 +32,8 @@ export async function putBacklog(
         Key: backlogKey(syncId),
         Body: body,
         ContentType: "application/json",
-        Metadata: { "body-sha256": bodySha256 },
+        // The owner travels with the backlog, so a pending sync is answered to its clock only.
+        Metadata: { "body-sha256": bodySha256, "clock-id": clockId },
         ...(ifAbsent && { IfNoneMatch: "*" }),
       }),
     );
@@ -49,9 +50,15 @@ export async function deleteBacklog(bucket: string, syncId: string): Promise<voi
 
 /** The digest of the body stored for this sync, or undefined when there is none. */
 export async function storedBacklogDigest(bucket: string, syncId: string): Promise<string | undefined> {
+  return (await storedBacklog(bucket, syncId))?.digest;
+}
+
+/** What is stored with a sync's backlog (its digest, its clock), or undefined when there is none. */
+export async function storedBacklog(bucket: string, syncId: string): Promise<{ digest: string; clockId?: string } | undefined> {
   try {
     const head = await client().send(new HeadObjectCommand({ Bucket: bucket, Key: backlogKey(syncId) }));
-    return head.Metadata?.["body-sha256"] ?? "";
+    const clockId = head.Metadata?.["clock-id"];
+    return { digest: head.Metadata?.["body-sha256"] ?? "", ...(clockId !== undefined && { clockId }) };
   } catch (error) {
     if (error instanceof NotFound || error instanceof NoSuchKey) return undefined;
     throw error;

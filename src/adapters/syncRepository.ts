@@ -34,6 +34,7 @@ export async function storeSync(db: pg.Pool, claimCheck: ClaimCheck, backlog: So
     const result: SyncResult = {
       syncId: claimCheck.syncId,
       deviceId: backlog.deviceId,
+      ...(claimCheck.clockId !== undefined && { clockId: claimCheck.clockId }),
       status: "done",
       counts: {
         received: backlog.received,
@@ -72,6 +73,7 @@ export async function syncOf(db: Queryable, syncId: string): Promise<SyncResult 
   return {
     syncId: row.sync_id,
     deviceId: row.device_id,
+    ...(row.clock_id !== null && { clockId: row.clock_id }),
     status: row.status,
     counts: {
       received: row.received_count,
@@ -91,6 +93,7 @@ export async function syncOf(db: Queryable, syncId: string): Promise<SyncResult 
 interface SyncRow {
   sync_id: string;
   device_id: string;
+  clock_id: string | null;
   status: SyncResult["status"];
   received_count: number;
   accepted_count: number;
@@ -136,8 +139,8 @@ async function insertChunk(client: pg.PoolClient, chunk: AcceptedPunch[], syncId
 async function saveResult(db: Queryable, result: SyncResult, guard = ""): Promise<void> {
   await db.query(
     `INSERT INTO syncs (sync_id, device_id, status, received_count, accepted_count, persisted_count, duplicate_count,
-                        rejected, failure_reason, received_at, started_at, finished_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                        rejected, failure_reason, received_at, started_at, finished_at, clock_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
      ON CONFLICT (sync_id) DO UPDATE SET
        status = excluded.status, device_id = excluded.device_id, received_count = excluded.received_count,
        accepted_count = excluded.accepted_count, persisted_count = excluded.persisted_count,
@@ -157,6 +160,7 @@ async function saveResult(db: Queryable, result: SyncResult, guard = ""): Promis
       result.receivedAt,
       result.startedAt,
       result.finishedAt,
+      result.clockId ?? null,
     ],
   );
 }

@@ -29,6 +29,7 @@ const request = (overrides: { body?: string; idempotencyKey?: string } = {}) => 
   body,
   idempotencyKey: "backlog-2026-11-23",
   receivedAt: "2026-11-23T11:00:00.000Z",
+  clockId: "client-a",
   ...overrides,
 });
 
@@ -40,7 +41,7 @@ describe("acceptSync", () => {
     const { syncId } = outcome as { syncId: string };
     expect(bucket.get(syncId)?.body).toBe(body);
     expect(queued).toEqual([
-      { syncId, deviceId: "clock-7", bucket: "syncs", key: `incoming/${syncId}.json`, count: 2, receivedAt: "2026-11-23T11:00:00.000Z" },
+      { syncId, deviceId: "clock-7", clockId: "client-a", bucket: "syncs", key: `incoming/${syncId}.json`, count: 2, receivedAt: "2026-11-23T11:00:00.000Z" },
     ]);
   });
 

@@ -8,6 +8,8 @@ export interface SyncRequest {
   idempotencyKey: string | undefined;
   /** When the API received it: the receipt time of every punch in the sync. */
   receivedAt: string;
+  /** The clock API Gateway authenticated (its app client id): the sync's owner. */
+  clockId: string;
 }
 
 export interface AcceptSyncPorts {
@@ -16,10 +18,10 @@ export interface AcceptSyncPorts {
   /** The digest stored with this sync's backlog, or undefined when there is none. */
   storedDigest(syncId: string): Promise<string | undefined>;
   /**
-   * Stores a sync's backlog. With `ifAbsent`, only when this sync has none yet: "exists" when
-   * another request stored one first, so two bodies sent at once with one key cannot both win.
+   * Stores a sync's backlog with its owner. With `ifAbsent`, only when this sync has none yet:
+   * "exists" when another request stored one first, so two bodies sent at once with one key cannot both win.
    */
-  storeBacklog(syncId: string, body: string, digest: string, options: { ifAbsent: boolean }): Promise<"stored" | "exists">;
+  storeBacklog(syncId: string, body: string, digest: string, options: { ifAbsent: boolean; clockId: string }): Promise<"stored" | "exists">;
   deleteBacklog(syncId: string): Promise<void>;
   sendClaimCheck(claimCheck: ClaimCheck): Promise<void>;
 }
@@ -56,7 +58,7 @@ export async function acceptSync(request: SyncRequest, ports: AcceptSyncPorts): 
     return { decision: "invalid", statusCode: check.statusCode, message: check.message, ...(check.errors && { errors: check.errors }) };
   }
   const { deviceId, punches } = check.envelope;
-  const identity = syncIdentity(deviceId, request.idempotencyKey);
+  const identity = syncIdentity(deviceId, request.idempotencyKey, request.clockId);
   if (!identity.ok) {
     return { decision: "invalid", statusCode: 400, message: "Invalid header", errors: [{ field: "Idempotency-Key", message: identity.message }] };
   }
@@ -69,7 +71,7 @@ export async function acceptSync(request: SyncRequest, ports: AcceptSyncPorts): 
     const stored = request.idempotencyKey === undefined ? undefined : await ports.storedDigest(syncId);
     if (stored !== undefined && stored !== digest) return { decision: "keyReused", syncId };
     if (stored === undefined) {
-      const written = await ports.storeBacklog(syncId, body, digest, { ifAbsent: request.idempotencyKey !== undefined });
+      const written = await ports.storeBacklog(syncId, body, digest, { ifAbsent: request.idempotencyKey !== undefined, clockId: request.clockId });
       if (written === "exists") {
         // Another request with this key stored its body between the check and the write.
         if ((await ports.storedDigest(syncId)) !== digest) return { decision: "keyReused", syncId };
@@ -82,6 +84,7 @@ export async function acceptSync(request: SyncRequest, ports: AcceptSyncPorts): 
     await ports.sendClaimCheck({
       syncId,
       deviceId,
+      clockId: request.clockId,
       ...ports.backlogLocation(syncId),
       count: punches.length,
       receivedAt: request.receivedAt,

@@ -19,10 +19,14 @@ export interface Punch {
   occurredAt: string;
 }
 
-/** A punch as stored: `receivedAt` is when the server side first accepted it. */
+/**
+ * A punch as stored: `receivedAt` is when the server side first accepted it, `clockId` the clock
+ * that sent it as API Gateway authenticated it (its app client id), whatever `deviceId` the body claims.
+ */
 export interface RecordedPunch extends Punch {
   receivedAt: string;
   correlationId?: string;
+  clockId?: string;
 }
 
 /** occurredAt's pattern encodes the calendar; quoting it would help nobody. */

@@ -7,6 +7,8 @@ export interface PunchMessage {
   /** When the queue accepted it: the server-side receipt time of the punch. */
   receivedAt: string;
   correlationId?: string;
+  /** The authenticated clock that sent it (the `clientId` attribute API Gateway adds). */
+  clockId?: string;
 }
 
 export interface RecordPunchPorts {
@@ -36,6 +38,7 @@ export async function recordPunch(message: PunchMessage, ports: RecordPunchPorts
     ...validation.punch,
     receivedAt: message.receivedAt,
     ...(message.correlationId === undefined ? {} : { correlationId: message.correlationId }),
+    ...(message.clockId === undefined ? {} : { clockId: message.clockId }),
   };
   return ports.store(recorded);
 }

@@ -60,6 +60,7 @@ function failedResult(claimCheck: ClaimCheck, startedAt: string, reason: string)
   return {
     syncId: claimCheck.syncId,
     deviceId: claimCheck.deviceId,
+    ...(claimCheck.clockId !== undefined && { clockId: claimCheck.clockId }),
     status: "failed",
     counts: { received: claimCheck.count, accepted: 0, persisted: 0, duplicate: 0, rejected: 0 },
     rejected: [],

@@ -11,6 +11,8 @@ export interface ClaimCheck {
   count: number;
   /** When the API accepted the sync: the receipt time of every punch in it. */
   receivedAt: string;
+  /** The clock that sent it, as API Gateway authenticated it; absent on claim checks queued before clocks authenticated. */
+  clockId?: string;
 }
 
 export interface RejectedPunch {
@@ -35,6 +37,8 @@ export interface SyncCounts {
 export interface SyncResult {
   syncId: string;
   deviceId: string;
+  /** The clock that sent it: the only one its status is answered to. */
+  clockId?: string;
   status: "done" | "failed";
   counts: SyncCounts;
   rejected: RejectedPunch[];
@@ -98,7 +102,15 @@ export function sortBacklog(body: string, claimCheck: ClaimCheck): SortedBacklog
   check.envelope.punches.forEach((item, index) => {
     const validation = validatePunch(item);
     if (validation.ok) {
-      accepted.push({ index, punch: { ...validation.punch, receivedAt: claimCheck.receivedAt, correlationId: claimCheck.syncId } });
+      accepted.push({
+        index,
+        punch: {
+          ...validation.punch,
+          receivedAt: claimCheck.receivedAt,
+          correlationId: claimCheck.syncId,
+          ...(claimCheck.clockId !== undefined && { clockId: claimCheck.clockId }),
+        },
+      });
     } else {
       rejected.push({ index, ...punchIdOf(item), reason: `invalid punch: ${describeFieldErrors(validation.errors)}` });
     }

@@ -43,20 +43,24 @@ describe("checkSyncEnvelope", () => {
 
 describe("syncIdentity", () => {
   it("gives a retry with the same Idempotency-Key the same sync, and another device or key another", () => {
-    const first = syncIdentity("clock-7", "backlog-2026-11-23");
-    expect(first).toEqual(syncIdentity("clock-7", "backlog-2026-11-23"));
+    const first = syncIdentity("clock-7", "backlog-2026-11-23", "client-a");
+    expect(first).toEqual(syncIdentity("clock-7", "backlog-2026-11-23", "client-a"));
     expect(first.ok && first.syncId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(syncIdentity("clock-8", "backlog-2026-11-23")).not.toEqual(first);
-    expect(syncIdentity("clock-7", "backlog-2026-11-24")).not.toEqual(first);
+    expect(syncIdentity("clock-8", "backlog-2026-11-23", "client-a")).not.toEqual(first);
+    expect(syncIdentity("clock-7", "backlog-2026-11-24", "client-a")).not.toEqual(first);
+  });
+
+  it("gives another authenticated clock using the same device and key another sync", () => {
+    expect(syncIdentity("clock-7", "backlog-2026-11-23", "client-b")).not.toEqual(syncIdentity("clock-7", "backlog-2026-11-23", "client-a"));
   });
 
   it("makes each request without a key a new sync", () => {
-    expect(syncIdentity("clock-7", undefined)).not.toEqual(syncIdentity("clock-7", undefined));
+    expect(syncIdentity("clock-7", undefined, "client-a")).not.toEqual(syncIdentity("clock-7", undefined, "client-a"));
   });
 
   it("refuses a key that is empty, too long or not visible ASCII", () => {
     for (const key of ["", "x".repeat(256), "with space", "ção"]) {
-      expect(syncIdentity("clock-7", key)).toMatchObject({ ok: false, message: expect.stringContaining("Idempotency-Key") });
+      expect(syncIdentity("clock-7", key, "client-a")).toMatchObject({ ok: false, message: expect.stringContaining("Idempotency-Key") });
     }
   });
 });

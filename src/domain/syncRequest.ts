@@ -64,15 +64,16 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 export type SyncIdentity = { ok: true; syncId: string } | { ok: false; message: string };
 
 /**
- * The sync's id. With an Idempotency-Key it is derived from the device and the key, so a retry
- * of the same request names the same sync; without one, every request is a new sync.
+ * The sync's id. With an Idempotency-Key it is derived from the authenticated clock, the device
+ * and the key, so a retry of the same request names the same sync, and another clock using the
+ * same key names another one; without a key, every request is a new sync.
  */
-export function syncIdentity(deviceId: string, idempotencyKey: string | undefined): SyncIdentity {
+export function syncIdentity(deviceId: string, idempotencyKey: string | undefined, clockId: string): SyncIdentity {
   if (idempotencyKey === undefined) return { ok: true, syncId: randomUUID() };
   if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
     return { ok: false, message: "the Idempotency-Key header must be 1 to 255 visible ASCII characters" };
   }
-  const digest = createHash("sha256").update(`${deviceId}\n${idempotencyKey}`).digest("hex");
+  const digest = createHash("sha256").update(`${clockId}\n${deviceId}\n${idempotencyKey}`).digest("hex");
   // Formatted as a UUID (version nibble 8: custom) so it fits the uuid columns.
   return {
     ok: true,

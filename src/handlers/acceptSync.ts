@@ -4,6 +4,7 @@ import { backlogKey, deleteBacklog, putBacklog, storedBacklogDigest } from "../a
 import { syncIntakeConfigFromEnv } from "../config.ts";
 import { acceptSync, type AcceptSyncPorts } from "../domain/acceptSync.ts";
 import { logger } from "../logger.ts";
+import { clockIdOf } from "./authorizerClaims.ts";
 import { headerOf, json, urlOnThisApi } from "./httpResponses.ts";
 
 // Read at init: a missing setting fails the container's start, naming the variable.
@@ -18,11 +19,15 @@ const ports: AcceptSyncPorts = {
 
 /** POST /punches/batches: an offline clock's backlog; 202 with where to ask for the outcome. */
 export const handler: APIGatewayProxyHandler = async (event) => {
+  const clockId = clockIdOf(event);
+  // API Gateway's authorizer runs first; without its claims the method was deployed unprotected.
+  if (clockId === undefined) return json(403, { message: "only an authenticated clock may send a sync" });
   const outcome = await acceptSync(
     {
       body: event.body,
       idempotencyKey: headerOf(event, "idempotency-key"),
       receivedAt: new Date(event.requestContext.requestTimeEpoch).toISOString(),
+      clockId,
     },
     ports,
   );

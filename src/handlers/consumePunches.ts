@@ -29,10 +29,12 @@ async function recordPunchRecord(record: SQSRecord): Promise<void> {
 
 function punchMessageOf(record: SQSRecord): PunchMessage {
   const correlationId = record.messageAttributes.correlationId?.stringValue;
+  const clockId = record.messageAttributes.clientId?.stringValue;
   return {
     body: record.body,
     receivedAt: new Date(Number(record.attributes.SentTimestamp)).toISOString(),
     ...(correlationId === undefined ? {} : { correlationId }),
+    ...(clockId === undefined || clockId === "" ? {} : { clockId }),
   };
 }
 

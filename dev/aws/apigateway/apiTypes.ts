@@ -9,6 +9,10 @@ export interface ApiRequest {
   requestId: string;
   requestTimeEpoch: number;
   sourceIp: string;
+  /** Set once the method's authorizer let the request through: the token's claims. */
+  authorizer?: { claims: Record<string, string> };
+  /** Set once the method's API key check let the request through. */
+  apiKey?: { id: string; value: string };
 }
 
 export interface ApiResponse {

@@ -4,6 +4,9 @@ import type { GatewayResponseDefinition } from "../cloudformation/serviceModel.t
 const DEFAULTS = {
   BAD_REQUEST_BODY: { statusCode: 400, message: "Invalid request body" },
   MISSING_AUTHENTICATION_TOKEN: { statusCode: 403, message: "Missing Authentication Token" },
+  UNAUTHORIZED: { statusCode: 401, message: "Unauthorized" },
+  INVALID_API_KEY: { statusCode: 403, message: "Forbidden" },
+  QUOTA_EXCEEDED: { statusCode: 429, message: "Limit Exceeded" },
   REQUEST_TOO_LARGE: { statusCode: 413, message: "Request Too Long" },
   UNSUPPORTED_MEDIA_TYPE: { statusCode: 415, message: "Unsupported Media Type" },
   THROTTLED: { statusCode: 429, message: "Too Many Requests" },

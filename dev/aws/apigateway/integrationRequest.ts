@@ -26,6 +26,8 @@ export function templateRequestOf(request: ApiRequest, resourcePath: string, sta
     resourcePath,
     stage,
     sourceIp: request.sourceIp,
+    ...(request.authorizer && { authorizerClaims: request.authorizer.claims }),
+    ...(request.apiKey && { apiKey: request.apiKey }),
     parameters: {
       path: request.pathParameters,
       querystring: Object.fromEntries(request.query),

@@ -65,7 +65,8 @@ function proxyEventOf(request: ApiRequest, route: LambdaProxyRoute, { stage, acc
     requestContext: {
       accountId,
       apiId: "local",
-      authorizer: undefined,
+      // A Cognito authorizer hands the function the token's claims, every value a string.
+      authorizer: request.authorizer ? { claims: request.authorizer.claims } : undefined,
       protocol: "HTTP/1.1",
       httpMethod: request.method,
       // The local API has no stage prefix in its URLs, like a custom domain mapped to the stage.
@@ -81,8 +82,8 @@ function proxyEventOf(request: ApiRequest, route: LambdaProxyRoute, { stage, acc
         userAgent: request.headers["user-agent"] ?? null,
         accessKey: null,
         accountId: null,
-        apiKey: null,
-        apiKeyId: null,
+        apiKey: request.apiKey?.value ?? null,
+        apiKeyId: request.apiKey?.id ?? null,
         caller: null,
         clientCert: null,
         cognitoAuthenticationProvider: null,

@@ -18,6 +18,10 @@ export interface TemplateRequest {
   stage: string;
   sourceIp: string;
   parameters: MethodRequestParameters;
+  /** The claims of the token the method's Cognito authorizer accepted. */
+  authorizerClaims?: Record<string, string>;
+  /** The API key the method's key check accepted. */
+  apiKey?: { id: string; value: string };
 }
 
 /** What an integration response template asked through `$context.responseOverride`. */
@@ -35,6 +39,8 @@ export const CONTEXT_VARIABLES = [
   "resourcePath",
   "stage",
   "identity.sourceIp",
+  "identity.apiKey",
+  "identity.apiKeyId",
 ] as const;
 
 /**
@@ -121,7 +127,9 @@ function contextOf(request: TemplateRequest): Record<string, unknown> {
     httpMethod: request.httpMethod,
     resourcePath: request.resourcePath,
     stage: request.stage,
-    identity: { sourceIp: request.sourceIp },
+    identity: { sourceIp: request.sourceIp, apiKey: request.apiKey?.value ?? "", apiKeyId: request.apiKey?.id ?? "" },
+    // A Cognito authorizer's claims; any claim the token lacks renders empty, as on AWS.
+    authorizer: { claims: request.authorizerClaims ?? {} },
   };
 }
 

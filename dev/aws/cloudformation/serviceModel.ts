@@ -4,6 +4,7 @@ import {
   type RequestParameterMapping,
   type ResponseParameterMapping,
 } from "../apigateway/integrationParameters.ts";
+import type { MethodAccess } from "../apigateway/methodAccess.ts";
 import { LocalAwsError } from "../errors.ts";
 import { resourcesOfType, type CloudFormationTemplate } from "./intrinsics.ts";
 
@@ -59,7 +60,7 @@ export interface EventSourceMappingDefinition {
 
 export type RouteDefinition = LambdaProxyRoute | SqsIntegrationRoute | MockIntegrationRoute;
 
-interface RouteBase {
+interface RouteBase extends MethodAccess {
   method: string;
   /** "/items/{itemId}" */
   path: string;
@@ -191,15 +192,17 @@ function readRoutes(template: CloudFormationTemplate): RouteDefinition[] {
     const where = `${logicalId} (${method} ${path})`;
     const integration = (properties.Integration as Record<string, unknown> | undefined) ?? {};
     refuseParameterValidation(where, properties, validators);
+    const access = methodAccessOf(where, properties);
     if (integration.Type === "AWS_PROXY") {
-      return { kind: "lambda-proxy", method, path, functionLogicalId: lambdaOfProxyUri(integration.Uri, logicalId) };
+      return { kind: "lambda-proxy", method, path, ...access, functionLogicalId: lambdaOfProxyUri(integration.Uri, logicalId) };
     }
-    if (integration.Type === "MOCK") return { kind: "mock", method, path, ...integrationOf(where, integration) };
+    if (integration.Type === "MOCK") return { kind: "mock", method, path, ...access, ...integrationOf(where, integration) };
     if (integration.Type === "AWS" && JSON.stringify(integration.Uri).includes(":sqs:path/")) {
       return {
         kind: "sqs",
         method,
         path,
+        ...access,
         uri: integration.Uri,
         ...integrationOf(where, integration),
         bodyModels: bodyModelsOf(properties, validators, models),
@@ -211,6 +214,21 @@ function readRoutes(template: CloudFormationTemplate): RouteDefinition[] {
         "(arn:aws:apigateway:<region>:sqs:path/<account>/<queue>) and MOCK",
     );
   });
+}
+
+/**
+ * The method's authorizer and scopes, and whether it requires an API key. Authorization the local
+ * stack cannot check (IAM, a Lambda authorizer) is refused rather than let every request through.
+ */
+function methodAccessOf(where: string, method: Record<string, unknown>): MethodAccess {
+  const type = String(method.AuthorizationType ?? "NONE");
+  const apiKeyRequired = method.ApiKeyRequired === true || method.ApiKeyRequired === "true";
+  if (type === "NONE") return { apiKeyRequired };
+  if (type !== "COGNITO_USER_POOLS") {
+    throw new LocalAwsError(`${where}: AuthorizationType ${type} is not emulated; the local stack checks COGNITO_USER_POOLS authorizers (and NONE)`);
+  }
+  const authorizerLogicalId = logicalIdOf(method.AuthorizerId, `${where} AuthorizerId`);
+  return { apiKeyRequired, authorization: { authorizerLogicalId, scopes: ((method.AuthorizationScopes as string[] | undefined) ?? []).map(String) } };
 }
 
 const PASSTHROUGH_BEHAVIORS: readonly PassthroughBehavior[] = ["WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER"];

@@ -1,0 +1,138 @@
+import type { UserPoolDefinition } from "../cognito/userPool.ts";
+import { LocalAwsError } from "../errors.ts";
+import { resourcesOfType, type CloudFormationTemplate } from "./intrinsics.ts";
+
+/** Who may call the API, as the template says: user pools, authorizers, usage plans, API keys. */
+export interface AccessModel {
+  userPools: UserPoolDefinition[];
+  authorizers: Map<string, AuthorizerDefinition>;
+  usagePlans: UsagePlanDefinition[];
+  apiKeys: ApiKeyDefinition[];
+}
+
+/** An AWS::ApiGateway::Authorizer of type COGNITO_USER_POOLS. */
+export interface AuthorizerDefinition {
+  logicalId: string;
+  userPoolLogicalIds: string[];
+  /** Lower case: "authorization" for `method.request.header.Authorization`. */
+  tokenHeader: string;
+}
+
+export interface UsagePlanDefinition {
+  logicalId: string;
+  name: string;
+  /** Steady requests per second and the bucket's size; none means the plan does not throttle. */
+  throttle?: { rateLimit: number; burstLimit: number };
+  quota?: { limit: number; period: "DAY" | "WEEK" | "MONTH"; offset: number };
+}
+
+export interface ApiKeyDefinition {
+  logicalId: string;
+  name: string;
+  /** The key's value when the template sets one; otherwise API Gateway generates it. */
+  value?: string;
+  enabled: boolean;
+  usagePlanLogicalIds: string[];
+}
+
+const QUOTA_PERIODS = ["DAY", "WEEK", "MONTH"] as const;
+
+/**
+ * Reads the template's user pools (with their resource servers' scopes, groups and app clients),
+ * Cognito authorizers, usage plans and API keys. An authorizer the local stack cannot run (a
+ * Lambda authorizer) fails here, naming it.
+ *
+ * @example
+ * const access = readAccessModel(packaged.template);
+ * access.usagePlans[0]?.throttle; // { rateLimit: 10, burstLimit: 50 }
+ */
+export function readAccessModel(template: CloudFormationTemplate): AccessModel {
+  const refOf = (value: unknown, where: string) => {
+    const logicalId = (value as { Ref?: string } | undefined)?.Ref;
+    if (logicalId === undefined) throw new LocalAwsError(`${where} must name a resource of this template with { Ref: … }`);
+    return logicalId;
+  };
+  const resourceServers = resourcesOfType(template, "AWS::Cognito::UserPoolResourceServer");
+  const groups = resourcesOfType(template, "AWS::Cognito::UserPoolGroup");
+  const clients = resourcesOfType(template, "AWS::Cognito::UserPoolClient");
+  const userPools = resourcesOfType(template, "AWS::Cognito::UserPool").map(([logicalId, properties]): UserPoolDefinition => {
+    const ofPool = ([id, child]: [string, Record<string, unknown>]) => refOf(child.UserPoolId, `${id}.UserPoolId`) === logicalId;
+    return {
+      logicalId,
+      name: String(properties.UserPoolName ?? logicalId),
+      scopes: resourceServers.filter(ofPool).flatMap(([, server]) =>
+        ((server.Scopes as Array<{ ScopeName: string }> | undefined) ?? []).map((scope) => `${String(server.Identifier)}/${scope.ScopeName}`),
+      ),
+      groups: groups.filter(ofPool).map(([, group]) => String(group.GroupName)),
+      clients: clients.filter(ofPool).map(([id, client]) => ({
+        logicalId: id,
+        name: String(client.ClientName ?? id),
+        allowedScopes: ((client.AllowedOAuthScopes as string[] | undefined) ?? []).map(String),
+      })),
+      accessTokenMinutes: accessTokenMinutesOf(clients.filter(ofPool).map(([, client]) => client)),
+    };
+  });
+
+  const authorizers = new Map(
+    resourcesOfType(template, "AWS::ApiGateway::Authorizer").map(([logicalId, properties]): [string, AuthorizerDefinition] => {
+      if (properties.Type !== "COGNITO_USER_POOLS") {
+        throw new LocalAwsError(`${logicalId}: an authorizer of type ${String(properties.Type)} is not emulated; the local stack runs COGNITO_USER_POOLS authorizers`);
+      }
+      const source = String(properties.IdentitySource ?? "method.request.header.Authorization");
+      const header = /^method\.request\.header\.([^,\s]+)$/.exec(source)?.[1];
+      if (!header) throw new LocalAwsError(`${logicalId}: IdentitySource ${source} is not emulated; the local stack reads the token from one header (method.request.header.X)`);
+      const providers = (properties.ProviderARNs as unknown[] | undefined) ?? [];
+      return [
+        logicalId,
+        {
+          logicalId,
+          tokenHeader: header.toLowerCase(),
+          userPoolLogicalIds: providers.map((provider, index) => {
+            const target = (provider as { "Fn::GetAtt"?: [string, string] })["Fn::GetAtt"]?.[0];
+            if (target === undefined) throw new LocalAwsError(`${logicalId}.ProviderARNs[${index}] must be { "Fn::GetAtt": [<user pool>, Arn] } of this template`);
+            return target;
+          }),
+        },
+      ];
+    }),
+  );
+
+  const usagePlans = resourcesOfType(template, "AWS::ApiGateway::UsagePlan").map(([logicalId, properties]): UsagePlanDefinition => {
+    const throttle = properties.Throttle as { RateLimit?: unknown; BurstLimit?: unknown } | undefined;
+    const quota = properties.Quota as { Limit?: unknown; Period?: unknown; Offset?: unknown } | undefined;
+    if (quota && !QUOTA_PERIODS.includes(quota.Period as (typeof QUOTA_PERIODS)[number])) {
+      throw new LocalAwsError(`${logicalId}.Quota.Period must be one of ${QUOTA_PERIODS.join(", ")}, got ${String(quota.Period)}`);
+    }
+    return {
+      logicalId,
+      name: String(properties.UsagePlanName ?? logicalId),
+      ...(throttle && { throttle: { rateLimit: Number(throttle.RateLimit ?? 0), burstLimit: Number(throttle.BurstLimit ?? 0) } }),
+      ...(quota && { quota: { limit: Number(quota.Limit), period: quota.Period as "DAY" | "WEEK" | "MONTH", offset: Number(quota.Offset ?? 0) } }),
+    };
+  });
+
+  const planKeys = resourcesOfType(template, "AWS::ApiGateway::UsagePlanKey");
+  const apiKeys = resourcesOfType(template, "AWS::ApiGateway::ApiKey").map(([logicalId, properties]): ApiKeyDefinition => ({
+    logicalId,
+    name: String(properties.Name ?? logicalId),
+    ...(typeof properties.Value === "string" && { value: properties.Value }),
+    enabled: properties.Enabled !== false,
+    usagePlanLogicalIds: planKeys
+      .filter(([, key]) => (key.KeyId as { Ref?: string } | undefined)?.Ref === logicalId)
+      .map(([id, key]) => refOf(key.UsagePlanId, `${id}.UsagePlanId`)),
+  }));
+
+  return { userPools, authorizers, usagePlans, apiKeys };
+}
+
+/** The shortest access token life among the pool's clients (Cognito's default: 60 minutes). */
+function accessTokenMinutesOf(clients: Array<Record<string, unknown>>): number {
+  const minutes = clients
+    .filter((client) => client.AccessTokenValidity !== undefined)
+    .map((client) => {
+      const unit = (client.TokenValidityUnits as { AccessToken?: string } | undefined)?.AccessToken ?? "hours";
+      const value = Number(client.AccessTokenValidity);
+      return unit === "minutes" ? value : unit === "days" ? value * 1440 : value * 60;
+    });
+  return minutes.length > 0 ? Math.min(...minutes) : 60;
+}
