@@ -145,7 +145,9 @@ export const LOCAL_DEVICES = ["clock-lobby"];
  * What `npm run dev` prints about credentials: each API key (`api key <name>: <value>`), the
  * local clocks' app clients, and how to get a token.
  */
-export async function localCredentialLines(stack: Pick<LocalAws, "usagePlans"> & { clocks: Clocks }): Promise<string[]> {
+export async function localCredentialLines(stack: Pick<LocalAws, "userPools" | "usagePlans"> & { clocks: Clocks }): Promise<string[]> {
+  // Another service run with --config may have no clocks' user pool: then there is nothing to print.
+  if (!stack.userPools.some((pool) => pool.logicalId === USER_POOL)) return [];
   const clocks = await Promise.all(LOCAL_DEVICES.map((deviceId) => stack.clocks.credentialsFor(deviceId)));
   return [
     ...clocks.map((clock) => `  clock          ${clock.deviceId}: app client ${clock.clientId} (${PUNCHES_WRITE_SCOPE})`),

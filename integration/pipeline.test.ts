@@ -4,13 +4,16 @@ import { eventually } from "./support/eventually.ts";
 import { pipelineProbe, withConcurrency, type PipelineProbe } from "./support/pipelineProbe.ts";
 import { aPunch, postPunch } from "./support/punches.ts";
 import { getTimesheet } from "./support/credentials.ts";
+import { writeServiceVariant } from "../dev/serviceVariant.ts";
 import { startSuiteStack, type SuiteStack } from "./support/suiteStack.ts";
 
 let suite: SuiteStack;
 let probe: PipelineProbe;
 
 beforeAll(async () => {
-  suite = await startSuiteStack("pipeline");
+  // Its bursts are many clocks' load on a few test clocks; auth.test.ts proves the usage plan itself.
+  const config = await writeServiceVariant({ clockLimits: { rateLimit: 10_000, burstLimit: 5_000 } });
+  suite = await startSuiteStack("pipeline", { configFile: config.configFile }).finally(() => config.remove());
   probe = pipelineProbe(suite);
 });
 
