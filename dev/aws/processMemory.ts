@@ -1,49 +1,96 @@
 import { readdirSync, readFileSync } from "node:fs";
+import { readdir, readFile } from "node:fs/promises";
+
+let lastMeasured: number | undefined;
+let measuring: Promise<void> | undefined;
 
 /**
  * Memory of this process and every process it started (embedded Postgres and its backends),
  * from /proc. Proportional set size, so the shared buffers all Postgres backends map are counted
  * once, not once per backend as RSS would. Elsewhere than Linux, this process's RSS only.
+ *
+ * The kernel walks every mapping to answer smaps_rollup: for this process, a few tens of
+ * milliseconds under load, which read synchronously at each status call took 9% of the event
+ * loop's busy time during a burst. So the figure is read off the event loop, and a call returns
+ * the one the previous call started (the first call waits for its own): at the status's sampling
+ * rate it is one sample late, never lost.
+ *
+ * @example
+ * const bytes = processTreeMemoryBytes(); // 321000000
  */
-export function processTreeMemoryBytes(rootPid: number = process.pid): number {
+export function processTreeMemoryBytes(): number {
+  measuring ??= treeMemoryBytes()
+    .then((bytes) => void (lastMeasured = bytes))
+    .finally(() => (measuring = undefined));
+  return lastMeasured ?? treeMemoryBytesNow();
+}
+
+async function treeMemoryBytes(): Promise<number> {
   try {
     let total = 0;
-    const pending = [rootPid];
+    const pending = [process.pid];
     while (pending.length > 0) {
       const pid = pending.pop()!;
-      total += proportionalSetBytes(pid);
-      pending.push(...childrenOf(pid));
+      const [bytes, children] = await Promise.all([proportionalSetBytes(pid), childrenOf(pid)]);
+      total += bytes;
+      pending.push(...children);
     }
-    return total;
+    return total || process.memoryUsage().rss;
   } catch {
     return process.memoryUsage().rss;
   }
 }
 
-function proportionalSetBytes(pid: number): number {
+function treeMemoryBytesNow(): number {
   try {
-    return Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"))?.[1] ?? 0) * 1024;
+    let total = 0;
+    const pending = [process.pid];
+    while (pending.length > 0) {
+      const pid = pending.pop()!;
+      total += pssOf(() => readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"));
+      pending.push(...childrenFrom(() => readdirSync(`/proc/${pid}/task`), (thread) => readFileSync(`/proc/${pid}/task/${thread}/children`, "utf8")));
+    }
+    return total || process.memoryUsage().rss;
+  } catch {
+    return process.memoryUsage().rss;
+  }
+}
+
+async function proportionalSetBytes(pid: number): Promise<number> {
+  const rollup = await readFile(`/proc/${pid}/smaps_rollup`, "utf8").catch(() => ""); // It ended while we looked.
+  return pssOf(() => rollup);
+}
+
+function pssOf(read: () => string): number {
+  try {
+    return Number(/^Pss:\s+(\d+)/m.exec(read())?.[1] ?? 0) * 1024;
   } catch {
     return 0; // It ended while we looked.
   }
 }
 
 /** Children of every thread of the process: only the tree is read, not all of /proc. */
-function childrenOf(pid: number): number[] {
+async function childrenOf(pid: number): Promise<number[]> {
+  const threads = await readdir(`/proc/${pid}/task`).catch(() => [] as string[]);
+  const lists = await Promise.all(threads.map((thread) => readFile(`/proc/${pid}/task/${thread}/children`, "utf8").catch(() => "")));
+  return childrenFrom(() => threads, (_thread, index) => lists[index]!);
+}
+
+function childrenFrom(threadsOf: () => string[], childrenList: (thread: string, index: number) => string): number[] {
   const children: number[] = [];
   let threads: string[];
   try {
-    threads = readdirSync(`/proc/${pid}/task`);
+    threads = threadsOf();
   } catch {
     return children;
   }
-  for (const thread of threads) {
+  threads.forEach((thread, index) => {
     try {
-      const list = readFileSync(`/proc/${pid}/task/${thread}/children`, "utf8").trim();
+      const list = childrenList(thread, index).trim();
       if (list) children.push(...list.split(/\s+/).map(Number));
     } catch {
       // The thread ended while we looked.
     }
-  }
+  });
   return children;
 }

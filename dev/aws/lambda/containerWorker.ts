@@ -17,7 +17,9 @@ if (typeof handler !== "function") {
   throw new Error(`${settings.modulePath} does not export a function named "${settings.exportName}"`);
 }
 
-port.on("message", async ({ invocationId, event, deadline }: InvocationRequest) => {
+port.on("message", async ({ invocationId, event: eventJson, deadline }: InvocationRequest) => {
+  // The runtime sends the event as JSON text, as Lambda's runtime API does.
+  const event: unknown = JSON.parse(eventJson as string);
   const context = {
     functionName: settings.functionName,
     functionVersion: "$LATEST",

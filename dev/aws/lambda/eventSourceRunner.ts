@@ -224,6 +224,23 @@ export class EventSourceRunner {
   }
 
   async #poll(): Promise<void> {
+    // A batch's DeleteMessageBatch runs while the poller receives the next one: the messages stay
+    // in flight until it lands, far inside their visibility timeout. One at a time per poller.
+    let deleting: Promise<void> = Promise.resolve();
+    const deleteInBackground = async (messages: Message[]) => {
+      await deleting;
+      deleting = this.#delete(messages).catch((error: Error) => {
+        if (!this.#abort.signal.aborted) console.error(`[${this.#settings.queue.name}] delete failed, the messages return after their visibility timeout: ${error.message}`);
+      });
+    };
+    try {
+      await this.#pollUntilStopped(deleteInBackground);
+    } finally {
+      await deleting;
+    }
+  }
+
+  async #pollUntilStopped(deleteInBackground: (messages: Message[]) => Promise<void>): Promise<void> {
     while (!this.#abort.signal.aborted && this.#pollers.size <= this.#targetPollers) {
       try {
         let messages: Message[];
@@ -238,7 +255,10 @@ export class EventSourceRunner {
         // The next scaling step, within a second, takes an idle mapping back to its active floor.
         this.#lastMessagesAt = Date.now();
         if (messages.length >= this.#settings.batchSize) this.#backlogSeen = true;
-        for (const batch of this.#payloadSizedBatches(messages)) await this.#process(batch);
+        for (const batch of this.#payloadSizedBatches(messages)) {
+          const succeeded = await this.#process(batch);
+          if (succeeded.length > 0) await deleteInBackground(succeeded);
+        }
       } catch (error) {
         if (this.#abort.signal.aborted) return;
         console.error(`[${this.#settings.queue.name}] poller error, retrying: ${(error as Error).message}`);
@@ -315,7 +335,8 @@ export class EventSourceRunner {
     }
   }
 
-  async #process(messages: Message[]): Promise<void> {
+  /** Invokes the function with the batch; returns the messages to delete (those that succeeded). */
+  async #process(messages: Message[]): Promise<Message[]> {
     const receivedAt = Date.now();
     const visibilityEnds = receivedAt + this.#settings.queue.visibilityTimeoutSeconds * 1_000;
     const event: SQSEvent = { Records: messages.map((message) => this.#toRecord(message)) };
@@ -334,7 +355,7 @@ export class EventSourceRunner {
       if (result.status !== "throttled") break;
       this.#stats.throttledBatches += 1;
       // Throttled: retried until the messages' visibility timeout ends, then they go back to the queue.
-      if (Date.now() + THROTTLE_RETRY_MS >= visibilityEnds || this.#abort.signal.aborted) return;
+      if (Date.now() + THROTTLE_RETRY_MS >= visibilityEnds || this.#abort.signal.aborted) return [];
       await sleep(THROTTLE_RETRY_MS, this.#abort.signal);
     }
 
@@ -342,10 +363,10 @@ export class EventSourceRunner {
     if (failedIds === "all") {
       this.#stats.failedBatches += 1;
       this.#stats.failedRecords += messages.length;
-      return;
+      return [];
     }
     this.#stats.failedRecords += failedIds.size;
-    await this.#delete(messages.filter((message) => !failedIds.has(message.MessageId!)));
+    return messages.filter((message) => !failedIds.has(message.MessageId!));
   }
 
   /** AWS's rules for what an invocation's outcome means for each message of the batch. */

@@ -166,7 +166,10 @@ export class FunctionRuntime {
               onError = (error) => resolve({ status: "failed", error: runtimeError(error) });
               container.worker.on("message", onMessage);
               container.worker.once("error", onError);
-              container.worker.postMessage({ invocationId, event, deadline });
+              // As JSON text, as Lambda's runtime API hands the event over (what is not JSON does
+              // not reach a handler on AWS either); a 10-record event serialises in about half the
+              // time of a structured clone, and the parsing happens on the container's thread.
+              container.worker.postMessage({ invocationId, event: JSON.stringify(event), deadline });
             }),
           (error: Error) => ({ status: "failed", error: runtimeError(error) }) as const,
         ),

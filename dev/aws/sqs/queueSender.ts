@@ -60,9 +60,7 @@ export function queueSender(sqs: SQSClient, queueUrl: string): (message: Outgoin
           })),
         }),
       );
-      const results: Array<SentMessage | Error> = messages.map(
-        () => new QueueSendError("SQS returned no result for the message", 500, "InternalError"),
-      );
+      const results: Array<SentMessage | Error | undefined> = new Array(messages.length);
       for (const entry of Successful) {
         results[Number(entry.Id)] = {
           MessageId: entry.MessageId!,
@@ -77,7 +75,11 @@ export function queueSender(sqs: SQSClient, queueUrl: string): (message: Outgoin
           entry.Code ?? "InternalError",
         );
       }
-      return results;
+      // An error object per entry costs its stack trace: one is made only for an entry SQS left out.
+      for (let index = 0; index < results.length; index += 1) {
+        results[index] ??= new QueueSendError("SQS returned no result for the message", 500, "InternalError");
+      }
+      return results as Array<SentMessage | Error>;
     },
     { cache: false, maxBatchSize: MAX_BATCH, batchScheduleFn: (send) => setTimeout(send, BATCH_WINDOW_MS) },
   );
