@@ -47,32 +47,14 @@ export function localClocks(stack: Pick<LocalAws, "userPools" | "usagePlans">): 
     if (!pool) throw new Error(`serverless.yml has no user pool ${USER_POOL}: clocks cannot authenticate`);
     return pool;
   };
-  const cached = new Map<string, { credentials: Promise<ClockCredentials>; expiresAt: number }>();
-  const provision = async (deviceId: string): Promise<ClockCredentials> => {
+  const provision = async (deviceId: string): Promise<Provisioned> => {
     const client = await userPool().createAppClient(deviceId, [PUNCHES_WRITE_SCOPE]);
     const key = await stack.usagePlans.createKey(deviceId);
     const token = await userPool().clientCredentialsToken(client.clientId, client.clientSecret, [PUNCHES_WRITE_SCOPE]);
-    const credentials: ClockCredentials = {
-      deviceId,
-      clientId: client.clientId,
-      clientSecret: client.clientSecret!,
-      apiKey: key.value,
-      accessToken: token.access_token,
-      headers: { authorization: `Bearer ${token.access_token}`, "x-api-key": key.value },
-    };
-    cached.set(deviceId, { credentials: Promise.resolve(credentials), expiresAt: Date.now() + token.expires_in * 1000 });
-    return credentials;
+    return provisioned({ deviceId, clientId: client.clientId, clientSecret: client.clientSecret! }, key.value, token);
   };
   return {
-    credentialsFor(deviceId) {
-      const known = cached.get(deviceId);
-      if (known && known.expiresAt - TOKEN_MARGIN_MS > Date.now()) return known.credentials;
-      // Kept while it is being provisioned, so concurrent callers share one client and key.
-      const credentials = provision(deviceId);
-      cached.set(deviceId, { credentials, expiresAt: Number.POSITIVE_INFINITY });
-      credentials.catch(() => cached.delete(deviceId));
-      return credentials;
-    },
+    credentialsFor: cachedPerDevice(provision),
     tokens: {
       async employee(employeeId, { manager = false } = {}) {
         return (await userPool().userToken(employeeId, manager ? ["managers"] : [], PEOPLE_CLIENT)).access_token;
@@ -95,35 +77,18 @@ export function remoteClocks(apiUrl: string): Clocks & { tokens: PeopleTokens } 
     if (!response.ok) throw new Error(`${path} answered ${response.status}: ${answer.error_description ?? answer.error ?? answer.message}`);
     return answer;
   };
-  const cached = new Map<string, { credentials: Promise<ClockCredentials>; expiresAt: number }>();
-  const provision = async (deviceId: string): Promise<ClockCredentials> => {
+  const provision = async (deviceId: string): Promise<Provisioned> => {
     const token = await post<{ access_token: string; expires_in: number; client_id: string }>("/_local/cognito/token", {
       userPool: USER_POOL,
       clientName: deviceId,
       scope: PUNCHES_WRITE_SCOPE,
     });
     const key = await post<{ value: string }>("/_local/apigateway/api-keys", { name: deviceId });
-    const credentials: ClockCredentials = {
-      deviceId,
-      clientId: token.client_id,
-      // Not handed out by the token shortcut: a clock that needs it reads it from the stack's state.
-      clientSecret: "",
-      apiKey: key.value,
-      accessToken: token.access_token,
-      headers: { authorization: `Bearer ${token.access_token}`, "x-api-key": key.value },
-    };
-    cached.set(deviceId, { credentials: Promise.resolve(credentials), expiresAt: Date.now() + token.expires_in * 1000 });
-    return credentials;
+    // The secret is not handed out by the token shortcut: a clock that needs it reads the stack's state.
+    return provisioned({ deviceId, clientId: token.client_id, clientSecret: "" }, key.value, token);
   };
   return {
-    credentialsFor(deviceId) {
-      const known = cached.get(deviceId);
-      if (known && known.expiresAt - TOKEN_MARGIN_MS > Date.now()) return known.credentials;
-      const credentials = provision(deviceId);
-      cached.set(deviceId, { credentials, expiresAt: Number.POSITIVE_INFINITY });
-      credentials.catch(() => cached.delete(deviceId));
-      return credentials;
-    },
+    credentialsFor: cachedPerDevice(provision),
     tokens: {
       async employee(employeeId, { manager = false } = {}) {
         const token = await post<{ access_token: string }>("/_local/cognito/token", {
@@ -154,4 +119,44 @@ export async function localCredentialLines(stack: Pick<LocalAws, "userPools" | "
     ...stack.usagePlans.apiKeys.map((key) => `  api key ${key.name}: ${key.value}`),
     `  token          npm run token -- --device ${LOCAL_DEVICES[0]}   (--employee e-17, --employee m-1 --manager)`,
   ];
+}
+
+interface Provisioned {
+  credentials: ClockCredentials;
+  expiresInSeconds: number;
+}
+
+/** A clock's credentials as the API takes them: its bearer token and its API key. */
+function provisioned(
+  client: Pick<ClockCredentials, "deviceId" | "clientId" | "clientSecret">,
+  apiKey: string,
+  token: { access_token: string; expires_in: number },
+): Provisioned {
+  return {
+    credentials: {
+      ...client,
+      apiKey,
+      accessToken: token.access_token,
+      headers: { authorization: `Bearer ${token.access_token}`, "x-api-key": apiKey },
+    },
+    expiresInSeconds: token.expires_in,
+  };
+}
+
+/** One app client and key per device, provisioned once; its token is taken again before it expires. */
+function cachedPerDevice(provision: (deviceId: string) => Promise<Provisioned>): Clocks["credentialsFor"] {
+  const cached = new Map<string, { credentials: Promise<ClockCredentials>; expiresAt: number }>();
+  return (deviceId) => {
+    const known = cached.get(deviceId);
+    if (known && known.expiresAt - TOKEN_MARGIN_MS > Date.now()) return known.credentials;
+    // Kept while it is being provisioned, so concurrent callers share one client and key.
+    const provisioned = provision(deviceId);
+    const entry = { credentials: provisioned.then(({ credentials }) => credentials), expiresAt: Number.POSITIVE_INFINITY };
+    cached.set(deviceId, entry);
+    provisioned.then(
+      ({ expiresInSeconds }) => (entry.expiresAt = Date.now() + expiresInSeconds * 1_000),
+      () => cached.delete(deviceId),
+    );
+    return entry.credentials;
+  };
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { JsonStateFile } from "../jsonStateFile.ts";
 import type { ApiKeyDefinition, UsagePlanDefinition } from "../cloudformation/accessModel.ts";
 import { LocalAwsError } from "../errors.ts";
 
@@ -37,9 +37,9 @@ export class UsagePlans {
   private readonly keys: ApiKey[];
   private readonly plans: Map<string, UsagePlanDefinition>;
   private readonly meters = new Map<string, KeyMeter>();
-  private readonly stateFile: string | undefined;
+  private readonly stateFile: JsonStateFile<ApiKey[]>;
 
-  private constructor(plans: readonly UsagePlanDefinition[], keys: ApiKey[], stateFile: string | undefined) {
+  private constructor(plans: readonly UsagePlanDefinition[], keys: ApiKey[], stateFile: JsonStateFile<ApiKey[]>) {
     this.plans = new Map(plans.map((plan) => [plan.logicalId, plan]));
     this.keys = keys;
     this.stateFile = stateFile;
@@ -59,8 +59,8 @@ export class UsagePlans {
     declared: readonly ApiKeyDefinition[],
     options: { stateDir?: string } = {},
   ): Promise<UsagePlans> {
-    const stateFile = options.stateDir === undefined ? undefined : join(options.stateDir, "apigateway", "api-keys.json");
-    const stored = stateFile === undefined ? [] : await readFile(stateFile, "utf8").then((text) => JSON.parse(text) as ApiKey[], () => []);
+    const stateFile = new JsonStateFile<ApiKey[]>(options.stateDir === undefined ? undefined : join(options.stateDir, "apigateway", "api-keys.json"));
+    const stored = (await stateFile.read()) ?? [];
     const fromTemplate = declared.map((definition): ApiKey => {
       const kept = stored.find((key) => key.id === definition.logicalId);
       return {
@@ -73,7 +73,7 @@ export class UsagePlans {
     });
     const created = stored.filter((key) => !declared.some((definition) => definition.logicalId === key.id));
     const usage = new UsagePlans(plans, [...fromTemplate, ...created], stateFile);
-    await usage.save();
+    await stateFile.write(usage.keys);
     return usage;
   }
 
@@ -97,7 +97,7 @@ export class UsagePlans {
     if (unknown.length > 0) throw new LocalAwsError(`no usage plan ${unknown.join(", ")}; the template has ${[...this.plans.keys()].join(", ") || "none"}`);
     const key: ApiKey = { id: `local-${randomBytes(5).toString("hex")}`, name, value: generatedKeyValue(), enabled: true, usagePlans: [...usagePlans] };
     this.keys.push(key);
-    await this.save();
+    await this.stateFile.write(this.keys);
     return key;
   }
 
@@ -137,23 +137,6 @@ export class UsagePlans {
       meter.quotaUsed = 0;
     }
     return meter;
-  }
-
-  /** Writes run one after another: concurrent creations would race on the rename. */
-  private saving: Promise<void> = Promise.resolve();
-
-  private save(): Promise<void> {
-    const stateFile = this.stateFile;
-    if (stateFile === undefined) return Promise.resolve();
-    const write = async () => {
-      await mkdir(join(stateFile, ".."), { recursive: true });
-      // Written aside then renamed, so a kill mid-write never leaves a half-written file.
-      const partial = `${stateFile}.${process.pid}.tmp`;
-      await writeFile(partial, JSON.stringify(this.keys, null, 2), { mode: 0o600 });
-      await rename(partial, stateFile);
-    };
-    this.saving = this.saving.then(write, write);
-    return this.saving;
   }
 
 }

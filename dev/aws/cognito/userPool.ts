@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { JsonStateFile } from "../jsonStateFile.ts";
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from "jose";
 import { LocalAwsError } from "../errors.ts";
 
@@ -52,7 +52,7 @@ export class LocalUserPool {
   readonly issuer: string;
   readonly arn: string;
   private readonly definition: UserPoolDefinition;
-  private readonly stateFile: string | undefined;
+  private readonly stateFile: JsonStateFile<PoolState>;
   private state!: PoolState;
   private signingKey!: CryptoKey;
   private publicJwks!: Jwks;
@@ -66,7 +66,7 @@ export class LocalUserPool {
     this.poolId = `${options.region}_${digest.slice(0, 9)}`;
     this.issuer = `https://cognito-idp.${options.region}.amazonaws.com/${this.poolId}`;
     this.arn = `arn:aws:cognito-idp:${options.region}:${options.accountId}:userpool/${this.poolId}`;
-    this.stateFile = options.stateDir === undefined ? undefined : join(options.stateDir, "cognito", `${this.poolId}.json`);
+    this.stateFile = new JsonStateFile(options.stateDir === undefined ? undefined : join(options.stateDir, "cognito", `${this.poolId}.json`));
   }
 
   /**
@@ -108,7 +108,7 @@ export class LocalUserPool {
     }
     const client: AppClient = { clientId: cognitoClientId(), clientName, clientSecret: randomBytes(38).toString("base64url"), allowedScopes: [...allowedScopes] };
     this.state.clients.push(client);
-    await this.save();
+    await this.stateFile.write(this.state);
     return client;
   }
 
@@ -165,7 +165,7 @@ export class LocalUserPool {
   }
 
   private async load(): Promise<void> {
-    const stored = this.stateFile === undefined ? undefined : await readFile(this.stateFile, "utf8").then((text) => JSON.parse(text) as PoolState, () => undefined);
+    const stored = await this.stateFile.read();
     let state = stored;
     if (!state) {
       const { privateKey } = await generateKeyPair("RS256", { modulusLength: 2048, extractable: true });
@@ -181,24 +181,7 @@ export class LocalUserPool {
     const { kty, n, e } = state.privateJwk;
     const kid = createHash("sha256").update(`${n}`).digest("base64url").slice(0, 43);
     this.publicJwks = { keys: [{ kty: kty!, n: n!, e: e!, kid, alg: "RS256", use: "sig" }] };
-    if (!stored || stored.clients.length !== state.clients.length) await this.save();
-  }
-
-  /** Writes run one after another: concurrent creations would race on the rename. */
-  private saving: Promise<void> = Promise.resolve();
-
-  private save(): Promise<void> {
-    const stateFile = this.stateFile;
-    if (stateFile === undefined) return Promise.resolve();
-    const write = async () => {
-      await mkdir(join(stateFile, ".."), { recursive: true });
-      // Written aside then renamed, so a kill mid-write never leaves a half-written file.
-      const partial = `${stateFile}.${process.pid}.tmp`;
-      await writeFile(partial, JSON.stringify(this.state, null, 2), { mode: 0o600 });
-      await rename(partial, stateFile);
-    };
-    this.saving = this.saving.then(write, write);
-    return this.saving;
+    if (!stored || stored.clients.length !== state.clients.length) await this.stateFile.write(this.state);
   }
 
 }

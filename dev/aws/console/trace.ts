@@ -3,7 +3,6 @@ import type { InvocationEntry } from "../lambda/invocationHistory.ts";
 import type { BoundedRing } from "../boundedRing.ts";
 import type { FunctionRuntime } from "../lambda/functionRuntime.ts";
 
-
 /** Where a trace looks: the API's recent requests, the functions' invocations, the app's stored record. */
 export interface TraceSources {
   requests: () => BoundedRing<RequestEntry>;
@@ -18,16 +17,11 @@ export interface TraceSources {
 export type StoredRecordLookup = (term: string, requestIds: string[]) => Promise<Array<Record<string, unknown>>>;
 
 /** One invocation that handled a traced message or request. */
-export interface TracedInvocation {
-  functionName: string;
+export interface TracedInvocation
+  extends Pick<InvocationEntry, "functionName" | "containerId" | "coldStart" | "startedAt" | "durationMs" | "error"> {
   invocationId: number;
-  containerId: number;
-  coldStart: boolean;
-  startedAt: number;
-  durationMs: number | null;
   /** Of the traced record: a batch can succeed while reporting this record as failed. */
-  outcome: "running" | "succeeded" | "failed" | "timed-out";
-  error?: string;
+  outcome: InvocationEntry["outcome"];
   messages: Array<{ messageId: string; receiveCount: number }>;
   batchSize: number;
   /** Its log lines that name the traced ids, or all of them when none does. */
