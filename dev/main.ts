@@ -31,18 +31,19 @@ Options:
   --config <file>    another serverless.yml to run (default: serverless.yml); its folder is
                      the service's
   --state-dir <dir>  where the data is kept between runs (default: .ponto/<stage>)
-  --fresh            start empty: remove the kept data (docker: the compose volumes) first
+  --fresh            start empty: remove the kept data (docker: its named volumes) first
   --inspect[=[host:]port]
                      open the Node inspector (default 127.0.0.1:9229) and print how to attach;
                      breakpoints in handlers (.ts lines) stop their execution environments
   --quiet            no live counters, function logs only
   -h, --help         this text
 
-A saved change to a handler, or to anything it imports, applies to the next invocation.
+A saved change to a handler, or to anything it imports, applies to the next invocation; a saved
+serverless.yml is applied in place, data kept.
 
-Environment: PONTO_AWS_EMULATOR=localstack|fauxqs (docker backend), LOCALSTACK_IMAGE and
-LOCALSTACK_AUTH_TOKEN (a LocalStack newer than 4.14.0 needs a token), PONTO_AWS_ENDPOINT and
-PONTO_DATABASE_URL (external backend), POWERTOOLS_LOG_LEVEL (function logs).`;
+Environment: PONTO_AWS_EMULATOR=localstack|fauxqs, PONTO_AWS_EMULATOR_IMAGE, PONTO_POSTGRES_IMAGE,
+LOCALSTACK_IMAGE and LOCALSTACK_AUTH_TOKEN (docker backend; a LocalStack newer than 4.14.0 needs a
+token), PONTO_AWS_ENDPOINT and PONTO_DATABASE_URL (external backend), POWERTOOLS_LOG_LEVEL (function logs).`;
 
 const SHUTDOWN_GRACE_MS = 10_000;
 const projectDir = dirname(dirname(fileURLToPath(import.meta.url)));
