@@ -113,7 +113,8 @@ async function main(): Promise<void> {
       console.log(`        ${png} (chart painted: ${(paintedShare * 100).toFixed(1)}% of its canvas)`);
     }
     const syncsFailed = report.syncs !== undefined && (report.syncs.done < report.syncs.clocks || report.syncs.rejected !== report.syncs.expectedRejected);
-    if (report.correctness.lost > 0 || syncsFailed) process.exitCode = 1;
+    const rowOverwritten = report.correctness.rowsKeepingOwnRequest < report.correctness.resentPunchesStored;
+    if (report.correctness.lost > 0 || rowOverwritten || syncsFailed) process.exitCode = 1;
   } finally {
     await stopStack();
   }
@@ -136,7 +137,8 @@ ingest       ${ingest.requestsPerSecond} requests/s over ${seconds(ingest.durati
 drain        all stored ${seconds(drain.durationMs)} after the first request (${drain.rowsPerSecond ?? "-"} rows/s); peak ${drain.peakConsumerConcurrency} concurrent batches, ${drain.peakDatabaseConnections} Postgres connections
              event source ${drain.eventSource ? eventSourceLine(drain.eventSource) : "-"}
 correctness  sent ${correctness.sent}, accepted ${correctness.accepted}, rejected at the edge ${correctness.rejectedAtEdge}; expected ${correctness.expectedRows} rows, stored ${correctness.persisted}, in DLQ ${correctness.inDeadLetterQueue}
-             lost ${correctness.lost}; ${correctness.duplicatesResent} resent punches and ${correctness.redeliveriesAbsorbed} redeliveries absorbed (punch_id is the primary key: no second row can exist)${
+             lost ${correctness.lost}; ${correctness.duplicatesResent} resent punches and ${correctness.redeliveriesAbsorbed} redeliveries absorbed (punch_id is the primary key: no second row can exist)
+             ${correctness.resentPunchesStored} punches accepted more than once: ${correctness.rowsKeepingOwnRequest} rows keep one of their own requests, ${correctness.rowsKeepingFirstRequest} the first one sent${
     syncs
       ? `
 syncs        ${syncs.clocks} offline clocks: ${syncs.accepted} accepted, ${syncs.done} done, ${syncs.failed} failed; done in ${syncs.timeToDoneMs ? `${seconds(syncs.timeToDoneMs.p50)} (p50), ${seconds(syncs.timeToDoneMs.max)} (max)` : "never"}

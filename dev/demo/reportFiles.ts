@@ -32,7 +32,7 @@ function reportHtml(report: ShiftChangeReport, chartJs: string): string {
   const seconds = (ms: number | null) => (ms === null ? "never" : `${(ms / 1000).toFixed(1)} s`);
   const rows = (entries: Array<[string, string | number]>) =>
     entries.map(([name, value]) => `<tr><th>${name}</th><td>${value}</td></tr>`).join("");
-  const ok = correctness.lost === 0;
+  const ok = correctness.lost === 0 && correctness.rowsKeepingOwnRequest === correctness.resentPunchesStored;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -51,7 +51,7 @@ function reportHtml(report: ShiftChangeReport, chartJs: string): string {
 <h1>Shift change: ${settings.punches.toLocaleString("en")} punches from ${settings.clocks} clocks${
     syncs ? `, ${syncs.clocks} offline clocks syncing ${(settings.backlogPunches ?? 0).toLocaleString("en")} punches each` : ""
   }</h1>
-<p class="verdict">${ok ? "Every accepted punch stored" : "Punches were lost"}: lost ${correctness.lost}; ${correctness.duplicatesResent} resent punches and ${correctness.redeliveriesAbsorbed} redeliveries absorbed, each into the punch's one row (punch_id is the primary key, so a second row cannot exist).</p>
+<p class="verdict">${ok ? "Every accepted punch stored" : "Punches were lost"}: lost ${correctness.lost}; ${correctness.duplicatesResent} resent punches and ${correctness.redeliveriesAbsorbed} redeliveries absorbed, each into the punch's one row (punch_id is the primary key, so a second row cannot exist); of ${correctness.resentPunchesStored} punches accepted more than once, ${correctness.rowsKeepingOwnRequest} rows keep one of their own requests and ${correctness.rowsKeepingFirstRequest} the first one sent.</p>
 <div class="tables">
 <table><caption>Ingest (HTTP → SQS)</caption>${rows([
     ["requests/s", ingest.requestsPerSecond],

@@ -47,6 +47,12 @@ export interface ShiftChangeReport {
     duplicatesResent: number;
     /** Records the consumer received beyond one per accepted message: retries after a failure or timeout. */
     redeliveriesAbsorbed: number;
+    /** Punches accepted more than once: their rows should each carry one of their own requests' correlation ids. */
+    resentPunchesStored: number;
+    /** Of those, rows whose correlation id is one of that punch's own accepted requests (all, unless a row was overwritten). */
+    rowsKeepingOwnRequest: number;
+    /** Of those, rows that kept the first request sent; a later one can win when both wait in the queue at once. */
+    rowsKeepingFirstRequest: number;
   };
   /** The offline clocks' bulk syncs, when the run had any. */
   syncs?: SyncsReport & { expectedRejected: number };
@@ -108,6 +114,8 @@ export async function runShiftChange(
     };
   };
   let next = 0;
+  /** The correlation id API Gateway gave each accepted request, by the request's place in the plan. */
+  const acceptedCorrelations: Array<string | undefined> = [];
   const startedAt = Date.now();
 
   const countRows = async () =>
@@ -153,9 +161,17 @@ export async function runShiftChange(
         method: "POST",
         path: "/punches",
         headers: { "content-type": "application/json" },
-        setupRequest: (request) => {
+        setupRequest: (request, context) => {
           const index = next++ % plan.bodies.length;
+          // A connection sends one request at a time: its context names the body its answer is for.
+          (context as { index?: number }).index = index;
           return { ...request, headers: { ...request.headers, ...clockHeaders[index] }, body: plan.bodies[index]! };
+        },
+        onResponse: (status, body, context) => {
+          if (status !== 202) return;
+          const correlationId = (JSON.parse(body) as { correlationId?: string }).correlationId;
+          const { index } = context as { index?: number };
+          if (correlationId !== undefined && index !== undefined) acceptedCorrelations[index] = correlationId;
         },
       },
     ],
@@ -195,6 +211,7 @@ export async function runShiftChange(
      FROM punches WHERE employee_id LIKE $1`,
     [runEmployees, ids],
   );
+  const resends = await resentPunchRows(db, plan.bodies, acceptedCorrelations);
   await db.end();
   const finalStatus = await stack.status();
   const persisted = Number(stored.rows[0]!.total);
@@ -227,6 +244,7 @@ export async function runShiftChange(
       inDeadLetterQueue,
       lost: expectedIds.size - Number(stored.rows[0]!.ours) - inDeadLetterQueue,
       duplicatesResent: plan.duplicates,
+      ...resends,
       redeliveriesAbsorbed: Math.max(0, (finalStatus.eventSources.find((source) => source.function === consumer)?.records ?? accepted) - accepted),
     },
     ...(syncsReport && { syncs: { ...syncsReport, expectedRejected: offline.invalid } }),
@@ -252,4 +270,33 @@ async function clockHeadersOf(apiUrl: string, bodies: readonly string[]): Promis
     await Promise.all(devices.slice(start, start + 20).map(async (deviceId) => headers.set(deviceId, (await clocks.credentialsFor(deviceId)).headers)));
   }
   return deviceOf.map((deviceId) => headers.get(deviceId)!);
+}
+
+/**
+ * The rows of punches accepted more than once, checked against the requests that carried them: a
+ * row must keep the correlation id of one of its own requests, never be overwritten by another.
+ */
+async function resentPunchRows(
+  db: pg.Pool,
+  bodies: readonly string[],
+  acceptedCorrelations: ReadonlyArray<string | undefined>,
+): Promise<{ resentPunchesStored: number; rowsKeepingOwnRequest: number; rowsKeepingFirstRequest: number }> {
+  const requestsOf = new Map<string, string[]>();
+  bodies.forEach((body, index) => {
+    const correlationId = acceptedCorrelations[index];
+    if (correlationId === undefined) return;
+    const { punchId } = JSON.parse(body) as { punchId: string };
+    requestsOf.set(punchId, [...(requestsOf.get(punchId) ?? []), correlationId]);
+  });
+  const resent = [...requestsOf].filter(([, correlations]) => correlations.length > 1);
+  const { rows } = await db.query<{ punch_id: string; correlation_id: string | null }>(
+    "SELECT punch_id, correlation_id FROM punches WHERE punch_id = ANY($1::uuid[])",
+    [resent.map(([punchId]) => punchId)],
+  );
+  const kept = new Map(rows.map((row) => [row.punch_id, row.correlation_id]));
+  return {
+    resentPunchesStored: rows.length,
+    rowsKeepingOwnRequest: resent.filter(([punchId, correlations]) => correlations.includes(kept.get(punchId) ?? "")).length,
+    rowsKeepingFirstRequest: resent.filter(([punchId, correlations]) => kept.get(punchId) === correlations[0]).length,
+  };
 }
