@@ -108,7 +108,7 @@ export function renderResponseTemplate(
  * @example
  * methodRequestParameter({ path: {}, querystring: {}, header: { origin: "https://a.example" } }, "Origin"); // "https://a.example"
  */
-export function methodRequestParameter(parameters: MethodRequestParameters, name: string): string {
+function methodRequestParameter(parameters: MethodRequestParameters, name: string): string {
   return parameters.path[name] ?? parameters.querystring[name] ?? parameters.header[name.toLowerCase()] ?? "";
 }
 
