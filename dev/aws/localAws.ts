@@ -24,7 +24,7 @@ import { EventSourceRunner } from "./lambda/eventSourceRunner.ts";
 import { FunctionRuntime } from "./lambda/functionRuntime.ts";
 import { watchHandlers, type CodeReload } from "./lambda/handlerWatcher.ts";
 import { localConsole } from "./console/consoleServer.ts";
-import { pipelineMapOf } from "./console/pipelineSampler.ts";
+import { pipelineMapOf, type PipelineMap } from "./console/pipelineSampler.ts";
 import type { StoredRecordLookup } from "./console/trace.ts";
 import { localStatus, type LocalStatus, type StatusHooks } from "./localStatus.ts";
 import { provisionBuckets } from "./s3/provisionBuckets.ts";
@@ -123,7 +123,6 @@ export type ConfigChange = { applied: true; changes: string[]; warnings: string[
 interface Deployment {
   service: string;
   model: ServiceModel;
-  registry: ResourceRegistry;
   warnings: string[];
   queues: ProvisionedQueue[];
   buckets: string[];
@@ -132,6 +131,8 @@ interface Deployment {
   functionSettings: Map<FunctionRuntime, string>;
   runners: EventSourceRunner[];
   routes: ApiRoute[];
+  /** What the console draws: each route and what it reaches. */
+  pipeline: PipelineMap;
 }
 
 /**
@@ -167,7 +168,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
   // Getters: after a reapply the console reads the new deployment.
   const consolePage = localConsole({
     get pipeline() {
-      return pipelineMapOf(current.model, current.registry);
+      return current.pipeline;
     },
     status,
     sqs,
@@ -419,7 +420,8 @@ async function deploy(
     };
     // Each method behind its authorizer and API key, as the template declares them.
   }).map((route, index) => ({ ...route, handle: guardedRoute(model.routes[index]!, route.handle, methodAccess) }));
-  return { service: packaged.service, model, registry, warnings, queues, buckets, functions, functionSettings, runners, routes };
+  const pipeline = pipelineMapOf(model, registry);
+  return { service: packaged.service, model, warnings, queues, buckets, functions, functionSettings, runners, routes, pipeline };
 }
 
 /** What a reapply changed, in words for the console: "queue shop-local-orders created". */

@@ -21,3 +21,14 @@ export const occurredAtCandidates = fc
     const seconds = second === null ? "" : `:${second}${fraction === null ? "" : `.${fraction}`}`;
     return `${year}-${month}-${day}T${hour}:${minute}${seconds}${offset}`;
   });
+
+/** Timestamps that look like ISO 8601 but name no instant a clock could show, each with what is wrong. */
+export const UNREAL_INSTANTS: ReadonlyArray<[what: string, occurredAt: string]> = [
+  ["month 13", "2026-13-01T08:00:00Z"],
+  ["hour 25", "2026-11-23T25:00:00Z"],
+  ["offset +25:00", "2026-11-23T08:00:00+25:00"],
+  ["year 0000", "0000-01-01T08:00:00Z"],
+  ["30 February", "2026-02-30T08:00:00Z"],
+  ["29 February of a common year", "2026-02-29T08:00:00Z"],
+  ["second 60", "2026-11-23T23:59:60Z"],
+];

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { occurredAtCandidates as occurredAt } from "../../integration/support/generatedPunches.ts";
+import { UNREAL_INSTANTS, occurredAtCandidates as occurredAt } from "../../integration/support/generatedPunches.ts";
 import { describe, expect, it } from "vitest";
 import { validatePunch, type Punch } from "./punch.ts";
 
@@ -39,15 +39,7 @@ describe("occurredAt: what the API's model accepts, the consumer can store", () 
     );
   });
 
-  it.each([
-    ["month 13", "2026-13-01T08:00:00Z"],
-    ["hour 25", "2026-11-23T25:00:00Z"],
-    ["offset +25:00", "2026-11-23T08:00:00+25:00"],
-    ["year 0000", "0000-01-01T08:00:00Z"],
-    ["30 February", "2026-02-30T08:00:00Z"],
-    ["29 February of a common year", "2026-02-29T08:00:00Z"],
-    ["second 60", "2026-11-23T23:59:60Z"],
-  ])("refuses %s, naming occurredAt in words", (_case, text) => {
+  it.each(UNREAL_INSTANTS)("refuses %s, naming occurredAt in words", (_case, text) => {
     const result = validatePunch({ ...valid, occurredAt: text });
     expect(!result.ok && result.errors).toEqual([
       { field: "/occurredAt", message: "must be a real date and time, ISO 8601 with its offset, as 2026-11-23T08:00:00-03:00" },
