@@ -30,6 +30,7 @@ import { localStatus, type LocalStatus, type StatusHooks } from "./localStatus.t
 import { provisionBuckets } from "./s3/provisionBuckets.ts";
 import { provisionQueues, type ProvisionedQueue } from "./sqs/provisionQueues.ts";
 import { queueSender } from "./sqs/queueSender.ts";
+import { SqsJsonClient } from "./sqs/sqsJsonClient.ts";
 
 /** A function as it will run: its name and its environment, intrinsics resolved. */
 export interface PreparedFunction {
@@ -153,8 +154,10 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
   const { accountId, credentials } = backend;
   const clientConfig = { endpoint: backend.awsEndpoint, region, credentials };
   const sqs = new SQSClient(clientConfig);
+  // Each message's send, receive and delete go through the lean client; everything else through the SDK's.
+  const messages = new SqsJsonClient(clientConfig);
   const access = await startAccess(packaged, options);
-  let current = await deploy(packaged, { options, sqs, step, access });
+  let current = await deploy(packaged, { options, sqs, messages, step, access });
 
   const status = () =>
     localStatus(
@@ -214,7 +217,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
       .then((repackaged) => {
         const moved = (["service", "stage", "region"] as const).filter((key) => repackaged[key] !== (key === "service" ? current.service : packaged[key]));
         if (moved.length > 0) throw new LocalAwsError(`its ${moved.join(" and ")} changed, which cannot change in place: restart to apply it`);
-        return deploy(repackaged, { options, sqs, step, access, previous: current });
+        return deploy(repackaged, { options, sqs, messages, step, access, previous: current });
       })
       .catch((error: Error) => error);
     if (next instanceof Error) return { applied: false, reason: next.message };
@@ -268,6 +271,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
       await Promise.all(current.runners.map((runner) => runner.stop()));
       await Promise.all(current.functions.map((runtime) => runtime.stop()));
       sqs.destroy();
+      messages.destroy();
     },
   };
   await watchCurrent();
@@ -316,10 +320,11 @@ async function deploy(
   {
     options,
     sqs,
+    messages,
     step,
     access,
     previous,
-  }: { options: LocalAwsOptions; sqs: SQSClient; step: (step: string) => void; access: StackAccess; previous?: Deployment },
+  }: { options: LocalAwsOptions; sqs: SQSClient; messages: SqsJsonClient; step: (step: string) => void; access: StackAccess; previous?: Deployment },
 ): Promise<Deployment> {
   const { backend, serviceDir } = options;
   const model = readServiceModel(packaged.template);
@@ -385,7 +390,7 @@ async function deploy(
     .map(
       (mapping) =>
         new EventSourceRunner({
-          sqs,
+          sqs: messages,
           queue: queueOf(mapping.queueLogicalId),
           target: runtimeOf(mapping.functionLogicalId),
           region,
@@ -416,7 +421,7 @@ async function deploy(
     return {
       method: route.method,
       path: route.path,
-      handle: sqsIntegrationRoute(route, { send: tracedSender(queueSender(sqs, queue.url)), gatewayResponses: model.gatewayResponses, stage }),
+      handle: sqsIntegrationRoute(route, { send: tracedSender(queueSender(messages, queue.url)), gatewayResponses: model.gatewayResponses, stage }),
     };
     // Each method behind its authorizer and API key, as the template declares them.
   }).map((route, index) => ({ ...route, handle: guardedRoute(model.routes[index]!, route.handle, methodAccess) }));

@@ -16,6 +16,8 @@ export interface AuthorizerDefinition {
   userPoolLogicalIds: string[];
   /** Lower case: "authorization" for `method.request.header.Authorization`. */
   tokenHeader: string;
+  /** How long a verified token's result is reused (AuthorizerResultTtlInSeconds, 300 when unset, 0 for never). */
+  resultTtlSeconds: number;
 }
 
 export interface UsagePlanDefinition {
@@ -87,6 +89,7 @@ export function readAccessModel(template: CloudFormationTemplate): AccessModel {
         {
           logicalId,
           tokenHeader: header.toLowerCase(),
+          resultTtlSeconds: authorizerResultTtl(logicalId, properties.AuthorizerResultTtlInSeconds),
           userPoolLogicalIds: providers.map((provider, index) => {
             const target = (provider as { "Fn::GetAtt"?: [string, string] })["Fn::GetAtt"]?.[0];
             if (target === undefined) throw new LocalAwsError(`${logicalId}.ProviderARNs[${index}] must be { "Fn::GetAtt": [<user pool>, Arn] } of this template`);
@@ -135,4 +138,14 @@ function accessTokenMinutesOf(clients: Array<Record<string, unknown>>): number {
       return unit === "minutes" ? value : unit === "days" ? value * 1440 : value * 60;
     });
   return minutes.length > 0 ? Math.min(...minutes) : 60;
+}
+
+/** API Gateway caches an authorizer's result 300 s unless told otherwise; 0 turns the cache off, 3600 is the most. */
+function authorizerResultTtl(logicalId: string, value: unknown): number {
+  if (value === undefined) return 300;
+  const seconds = Number(value);
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > 3600) {
+    throw new LocalAwsError(`${logicalId}.AuthorizerResultTtlInSeconds must be a whole number from 0 to 3600, not ${JSON.stringify(value)}`);
+  }
+  return seconds;
 }

@@ -1,15 +1,11 @@
-import {
-  DeleteMessageBatchCommand,
-  ReceiveMessageCommand,
-  type Message,
-  type SQSClient,
-} from "@aws-sdk/client-sqs";
+import type { Message } from "@aws-sdk/client-sqs";
 import type { SQSEvent, SQSRecord } from "aws-lambda";
 import type { FunctionRuntime, InvocationResult } from "./functionRuntime.ts";
 import type { ProvisionedQueue } from "../sqs/provisionQueues.ts";
+import type { SqsJsonClient } from "../sqs/sqsJsonClient.ts";
 
 export interface EventSourceSettings {
-  sqs: SQSClient;
+  sqs: SqsJsonClient;
   queue: ProvisionedQueue;
   target: FunctionRuntime;
   region: string;
@@ -318,15 +314,15 @@ export class EventSourceRunner {
   async #receive(maxMessages: number, waitSeconds: number, notAfter?: number): Promise<Message[]> {
     const signal = notAfter === undefined ? this.#abort.signal : AbortSignal.any([this.#abort.signal, AbortSignal.timeout(Math.max(1, notAfter - Date.now()))]);
     try {
-      const { Messages = [] } = await this.#settings.sqs.send(
-        new ReceiveMessageCommand({
+      const { Messages = [] } = await this.#settings.sqs.receiveMessage(
+        {
           QueueUrl: this.#settings.queue.url,
           MaxNumberOfMessages: maxMessages,
           WaitTimeSeconds: waitSeconds,
           MessageSystemAttributeNames: ["All"],
           MessageAttributeNames: ["All"],
-        }),
-        { abortSignal: signal },
+        },
+        signal,
       );
       return Messages;
     } catch (error) {
@@ -389,12 +385,10 @@ export class EventSourceRunner {
   async #delete(messages: Message[]): Promise<void> {
     for (let start = 0; start < messages.length; start += MAX_RECEIVE_BATCH) {
       const chunk = messages.slice(start, start + MAX_RECEIVE_BATCH);
-      const { Failed = [] } = await this.#settings.sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: this.#settings.queue.url,
-          Entries: chunk.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle })),
-        }),
-      );
+      const { Failed = [] } = await this.#settings.sqs.deleteMessageBatch({
+        QueueUrl: this.#settings.queue.url,
+        Entries: chunk.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle })),
+      });
       this.#stats.deleted += chunk.length - Failed.length;
     }
   }

@@ -1,10 +1,6 @@
-import {
-  SendMessageBatchCommand,
-  SendMessageCommand,
-  type MessageAttributeValue,
-  type SQSClient,
-} from "@aws-sdk/client-sqs";
+import type { MessageAttributeValue } from "@aws-sdk/client-sqs";
 import DataLoader from "dataloader";
+import type { SqsJsonClient } from "./sqsJsonClient.ts";
 
 export interface OutgoingMessage {
   body: string;
@@ -46,20 +42,18 @@ const MAX_BATCHED_BODY_BYTES = 16 * 1024;
  * calls. Each request still gets its own message id or its own error. Locally this is what lets
  * one process sign and send a burst: one signed call per ten requests, not per request.
  */
-export function queueSender(sqs: SQSClient, queueUrl: string): (message: OutgoingMessage) => Promise<SentMessage> {
+export function queueSender(sqs: SqsJsonClient, queueUrl: string): (message: OutgoingMessage) => Promise<SentMessage> {
   const batches = new DataLoader<OutgoingMessage, SentMessage>(
     async (messages) => {
-      const { Successful = [], Failed = [] } = await sqs.send(
-        new SendMessageBatchCommand({
-          QueueUrl: queueUrl,
-          Entries: messages.map((message, index) => ({
-            Id: String(index),
-            MessageBody: message.body,
-            MessageAttributes: message.attributes,
-            ...(message.delaySeconds !== undefined && { DelaySeconds: message.delaySeconds }),
-          })),
-        }),
-      );
+      const { Successful = [], Failed = [] } = await sqs.sendMessageBatch({
+        QueueUrl: queueUrl,
+        Entries: messages.map((message, index) => ({
+          Id: String(index),
+          MessageBody: message.body,
+          MessageAttributes: message.attributes,
+          ...(message.delaySeconds !== undefined && { DelaySeconds: message.delaySeconds }),
+        })),
+      });
       const results: Array<SentMessage | Error | undefined> = new Array(messages.length);
       for (const entry of Successful) {
         results[Number(entry.Id)] = {
@@ -94,15 +88,13 @@ export function queueSender(sqs: SQSClient, queueUrl: string): (message: Outgoin
   };
 }
 
-async function sendAlone(sqs: SQSClient, queueUrl: string, message: OutgoingMessage): Promise<SentMessage> {
-  const result = await sqs.send(
-    new SendMessageCommand({
-      QueueUrl: queueUrl,
-      MessageBody: message.body,
-      MessageAttributes: message.attributes,
-      ...(message.delaySeconds !== undefined && { DelaySeconds: message.delaySeconds }),
-    }),
-  );
+async function sendAlone(sqs: SqsJsonClient, queueUrl: string, message: OutgoingMessage): Promise<SentMessage> {
+  const result = await sqs.sendMessage({
+    QueueUrl: queueUrl,
+    MessageBody: message.body,
+    MessageAttributes: message.attributes,
+    ...(message.delaySeconds !== undefined && { DelaySeconds: message.delaySeconds }),
+  });
   return {
     MessageId: result.MessageId!,
     MD5OfMessageBody: result.MD5OfMessageBody!,
