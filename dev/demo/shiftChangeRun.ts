@@ -116,6 +116,9 @@ export async function runShiftChange(
   let next = 0;
   /** The correlation id API Gateway gave each accepted request, by the request's place in the plan. */
   const acceptedCorrelations: Array<string | undefined> = [];
+  // Each simulated clock authenticates as a real one: its own token and API key (see the end of
+  // this file). Provisioned before the clock starts: the figures time the shift change, not the set-up.
+  const clockHeaders = await clockHeadersOf(stack.apiUrl, plan.bodies);
   const startedAt = Date.now();
 
   const countRows = async () =>
@@ -149,8 +152,6 @@ export async function runShiftChange(
     }
   })();
 
-  // Each simulated clock authenticates as a real one: its own token and API key (see the end of this file).
-  const clockHeaders = await clockHeadersOf(stack.apiUrl, plan.bodies);
   const options: autocannon.Options = {
     url: stack.apiUrl,
     connections: settings.clocks,
