@@ -78,16 +78,17 @@ export async function startHttpApi(
   let routes = settings.routes.map(compileRoute);
   const requests = new BoundedRing<RequestEntry>(REQUESTS_KEPT);
   const server = createServer((request, response) => {
-    const path = new URL(request.url ?? "/", "http://localhost").pathname;
+    const url = new URL(request.url ?? "/", "http://localhost");
+    const path = url.pathname;
     if (settings.localHandler && (path === "/_local" || path.startsWith("/_local/")) && !settings.localEndpoints[path]) {
-      serveLocal(request, response, settings.localHandler).catch((error: Error) => {
+      serveLocal(request, url, response, settings.localHandler).catch((error: Error) => {
         console.error(`local API: ${request.method} ${request.url} failed: ${error.stack ?? error.message}`);
         if (!response.headersSent) send(response, { statusCode: 500, headers: { "content-type": "application/json" }, body: JSON.stringify({ message: error.message }) });
         else response.end();
       });
       return;
     }
-    handle(request, routes, settings, requests)
+    handle(request, url, routes, settings, requests)
       .then((result) => send(response, result))
       .catch((error: Error) => {
         console.error(`local API: ${request.method} ${request.url} failed: ${error.stack ?? error.message}`);
@@ -129,10 +130,10 @@ export async function startHttpApi(
  */
 async function serveLocal(
   request: IncomingMessage,
+  url: URL,
   response: ServerResponse,
   localHandler: NonNullable<HttpApiSettings["localHandler"]>,
 ): Promise<void> {
-  const url = new URL(request.url ?? "/", "http://localhost");
   const host = request.headers.host ?? "";
   if (!/^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(host)) {
     return send(response, forbidden(`the local console answers on 127.0.0.1 or localhost only, not ${host}`));
@@ -166,11 +167,11 @@ function forbidden(message: string): ApiResponse {
 
 async function handle(
   request: IncomingMessage,
+  url: URL,
   routes: CompiledRoute[],
   settings: HttpApiSettings,
   requests: BoundedRing<RequestEntry>,
 ): Promise<ApiResponse> {
-  const url = new URL(request.url ?? "/", "http://localhost");
   const requestId = randomUUID();
   const errorResponse = (type: "MISSING_AUTHENTICATION_TOKEN" | "REQUEST_TOO_LARGE") => ({
     ...gatewayResponse(type, settings.gatewayResponses, { requestId }),
@@ -264,16 +265,23 @@ function compileRoute(route: ApiRoute): CompiledRoute {
   return { ...route, pattern: new RegExp(`^${source}/?$`), parameterNames };
 }
 
-/** The body as text, or undefined once it passes API Gateway's limit. */
-async function readBody(request: IncomingMessage): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  // An oversized body is still read to its end, so the client gets the 413 instead of a reset.
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-  }
-  return size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString("utf8");
+/**
+ * The body as text, or undefined once it passes API Gateway's limit. Read through events, not
+ * `for await`: an async iterator per request cost a tenth of the API's time under a burst.
+ */
+function readBody(request: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    // An oversized body is still read to its end, so the client gets the 413 instead of a reset.
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    request.once("end", () => resolve(size > MAX_BODY_BYTES ? undefined : chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8")));
+    request.once("error", reject);
+    request.once("close", () => reject(new Error("the client closed the connection before the body ended")));
+  });
 }
 
 function send(response: ServerResponse, result: ApiResponse): void {

@@ -1,4 +1,4 @@
-import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
+import { createHash, createHmac, createSecretKey, type Hash, type Hmac, type KeyObject } from "node:crypto";
 import { Agent, request } from "node:http";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type {
@@ -161,11 +161,17 @@ function attributesIn(message: Message): void {
   }
 }
 
-/** SHA-256 (or HMAC-SHA-256 with a secret) from node:crypto, in the shape SignatureV4 asks for. */
+/**
+ * SHA-256 (or HMAC-SHA-256 with a secret) from node:crypto, in the shape SignatureV4 asks for.
+ * SignatureV4 keeps the day's signing key and signs each request with it: importing those bytes as
+ * a key on every request cost six times the HMAC itself, so the imported key is kept with them.
+ */
+const importedKeys = new WeakMap<object, KeyObject>();
+
 class NodeSha256 {
   readonly #hash: Hash | Hmac;
   constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.#hash = secret === undefined ? createHash("sha256") : createHmac("sha256", typeof secret === "string" ? secret : toBuffer(secret));
+    this.#hash = secret === undefined ? createHash("sha256") : createHmac("sha256", typeof secret === "string" ? secret : importedKey(secret));
   }
   update(data: string | ArrayBuffer | ArrayBufferView): void {
     this.#hash.update(typeof data === "string" ? data : toBuffer(data));
@@ -173,6 +179,15 @@ class NodeSha256 {
   async digest(): Promise<Uint8Array> {
     return new Uint8Array(this.#hash.digest());
   }
+}
+
+function importedKey(secret: ArrayBuffer | ArrayBufferView): KeyObject {
+  let key = importedKeys.get(secret);
+  if (!key) {
+    key = createSecretKey(toBuffer(secret));
+    importedKeys.set(secret, key);
+  }
+  return key;
 }
 
 function toBuffer(data: ArrayBuffer | ArrayBufferView): Buffer {
