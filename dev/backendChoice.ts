@@ -51,8 +51,9 @@ export async function chooseBackend(
   }
   const docker = () =>
     dockerBackend({
-      // The project name of docker-compose.yml: its volumes (ponto_postgres-data, …) are these.
-      project: "ponto",
+      // The project name of docker-compose.yml, which COMPOSE_PROJECT_NAME overrides as it does for
+      // Compose: its volumes (ponto_postgres-data, …) are these.
+      project: env.COMPOSE_PROJECT_NAME || "ponto",
       ...dockerImagesFrom(env),
       ports,
       imageSettings: { postgres: "PONTO_POSTGRES_IMAGE", emulator: "PONTO_AWS_EMULATOR_IMAGE" },

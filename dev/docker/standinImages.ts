@@ -34,9 +34,15 @@ export type StandinService = "postgres" | "fauxqs";
 
 /**
  * The requested image when the engine has it or can pull it; else the stand-in of `service`,
- * built once per recipe.
+ * built once per recipe. `beforeBuild` runs only when a stand-in is to be built (to install
+ * debootstrap, say).
  */
-export async function imageOrStandin(requested: string, service: StandinService, log: (line: string) => void): Promise<ResolvedImage> {
+export async function imageOrStandin(
+  requested: string,
+  service: StandinService,
+  log: (line: string) => void,
+  beforeBuild: () => Promise<void> = async () => {},
+): Promise<ResolvedImage> {
   if (await imagePresent(requested)) return { requested, image: requested };
   const pulled = await pull(requested);
   if (pulled.ok) return { requested, image: requested };
@@ -46,6 +52,7 @@ export async function imageOrStandin(requested: string, service: StandinService,
     log(`${standinReason}: using the stand-in ${tag} built earlier`);
     return { requested, image: tag, standinReason, buildSeconds: 0 };
   }
+  await beforeBuild();
   log(`${standinReason}: building the stand-in ${tag}`);
   const started = Date.now();
   await buildStandin(service, tag, log);
@@ -62,12 +69,17 @@ export async function imagePresent(image: string): Promise<boolean> {
   }
 }
 
-async function pull(image: string): Promise<{ ok: true } | { ok: false; reason: string }> {
+/**
+ * Pulls the image, or says why not. The timeout bounds a registry that drops packets rather than
+ * refusing; LocalStack's image (about 1 GB) gets a longer one.
+ */
+export async function pull(image: string, timeoutMs = 180_000): Promise<{ ok: true } | { ok: false; reason: string }> {
   try {
-    await run("docker", ["pull", "--quiet", image], { timeout: 120_000 });
+    await run("docker", ["pull", "--quiet", image], { timeout: timeoutMs });
     return { ok: true };
   } catch (error) {
-    const { stderr = "" } = error as { stderr?: string };
+    const { stderr = "", killed = false } = error as { stderr?: string; killed?: boolean };
+    if (killed) return { ok: false, reason: `no answer within ${timeoutMs / 1000} s` };
     return { ok: false, reason: stderr.trim().split("\n").at(-1) || String(error) };
   }
 }

@@ -3,18 +3,22 @@
  * engine that answers, or, as root on Linux, installs (Debian's docker.io) and starts one itself
  * and stops it at the end. An image that cannot be pulled is replaced by a stand-in built from
  * registry packages (standinImages.ts); LocalStack has none, so without its image the AWS
- * emulator is fauxqs. It prints which images were stand-ins and how long each stage took.
+ * emulator is fauxqs. Then the docker backend of `npm run dev` itself, as a user runs it
+ * (devCheck.ts). It prints which images were stand-ins and how long each stage took.
  *
- * Arguments go to vitest: `npm run test:docker -- integration/recovery.test.ts`.
+ * Arguments go to vitest: `npm run test:docker -- integration/recovery.test.ts` (the `npm run dev`
+ * check is left out of such a run).
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { openSync } from "node:fs";
+import { existsSync, openSync } from "node:fs";
+import { rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { dockerAvailability } from "../aws/index.ts";
 import { dockerImagesFrom } from "../backendChoice.ts";
-import { imageOrStandin, imagePresent, type ResolvedImage } from "./standinImages.ts";
+import { checkDevOnDocker } from "./devCheck.ts";
+import { imageOrStandin, imagePresent, pull, type ResolvedImage } from "./standinImages.ts";
 
 const run = promisify(execFile);
 const projectDir = resolve(import.meta.dirname, "../..");
@@ -34,6 +38,8 @@ async function timed<T>(stage: string, work: () => Promise<T>): Promise<T> {
 }
 
 const isRoot = process.getuid?.() === 0;
+/** Set by a Ctrl-C during the suites: nothing more is started after them. */
+let interrupted = false;
 
 async function commandExists(command: string): Promise<boolean> {
   try {
@@ -44,16 +50,33 @@ async function commandExists(command: string): Promise<boolean> {
   }
 }
 
-/** Debian packages this run needs, installed only as root and only when missing. */
+/** Where Debian's maintainer scripts ask whether they may start a service (invoke-rc.d, deb-systemd-invoke). */
+const POLICY_RC_D = "/usr/sbin/policy-rc.d";
+
+/**
+ * Debian packages this run needs, installed only as root and only when missing, after an
+ * `apt-get update`. The services they bring are not started (a policy-rc.d answering 101 for the
+ * install's duration, unless one is there already): the engine this script needs it starts, and
+ * stops, itself.
+ */
 async function aptInstall(packages: string[], why: string): Promise<void> {
   if (!isRoot || !(await commandExists("apt-get"))) {
     throw new Error(`${why}: install ${packages.join(" ")} (Debian/Ubuntu: apt-get install ${packages.join(" ")}), or run this as root on Debian to have it installed`);
   }
-  log(`${why}: apt-get install ${packages.join(" ")}`);
+  log(`${why}: apt-get update, apt-get install ${packages.join(" ")}`);
   await timed(`apt-get install ${packages.join(" ")}`, async () => {
     const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-    await run("apt-get", ["update", "-qq"], { env, maxBuffer: 64 * 1024 * 1024 });
-    await run("apt-get", ["install", "-y", "-qq", ...packages], { env, maxBuffer: 64 * 1024 * 1024 });
+    const ownPolicy = !existsSync(POLICY_RC_D);
+    if (ownPolicy) await writeFile(POLICY_RC_D, "#!/bin/sh\n# test:docker: no service starts while it installs packages\nexit 101\n", { mode: 0o755 });
+    try {
+      await run("apt-get", ["update", "-qq"], { env, maxBuffer: 64 * 1024 * 1024 });
+      await run("apt-get", ["install", "-y", "-qq", ...packages], { env, maxBuffer: 64 * 1024 * 1024 });
+    } catch (error) {
+      const { stderr = "" } = error as { stderr?: string };
+      throw new Error(`apt-get failed installing ${packages.join(" ")}:\n${stderr.trim().split("\n").slice(-10).join("\n")}`, { cause: error });
+    } finally {
+      if (ownPolicy) await rm(POLICY_RC_D, { force: true });
+    }
   });
 }
 
@@ -67,11 +90,20 @@ async function ensureEngine(): Promise<ChildProcess | undefined> {
   if (!isRoot || process.platform !== "linux") {
     throw new Error(`${availability.missing}. (As root on Linux, this script installs and starts one itself.)`);
   }
-  if (!(await commandExists("dockerd")) || !(await commandExists("docker"))) await aptInstall(["docker.io"], "no Docker engine installed");
+  if (!(await commandExists("dockerd")) || !(await commandExists("docker"))) {
+    await aptInstall(["docker.io"], "no Docker engine installed");
+    // Should the package have started the engine as a service all the same, that one is used, and left running.
+    if ((await dockerAvailability()).ok) {
+      log("using the Docker engine the docker.io package started (a service: left running)");
+      return undefined;
+    }
+  }
   const logFile = join(tmpdir(), `test-docker-dockerd-${process.pid}.log`);
   return timed("start dockerd", async () => {
     const output = openSync(logFile, "a");
-    const dockerd = spawn("dockerd", [], { stdio: ["ignore", output, output] });
+    // A process group of its own: Ctrl-C at the terminal stops the suites, and this script then
+    // removes their containers before it stops the engine, rather than the engine going first.
+    const dockerd = spawn("dockerd", [], { stdio: ["ignore", output, output], detached: true });
     log(`started dockerd (pid ${dockerd.pid}, log ${logFile}); it is stopped at the end`);
     for (let waited = 0; waited < 60_000; waited += 500) {
       if (dockerd.exitCode !== null) throw new Error(`dockerd exited with code ${dockerd.exitCode}: see ${logFile}`);
@@ -84,6 +116,10 @@ async function ensureEngine(): Promise<ChildProcess | undefined> {
 }
 
 async function stopEngine(dockerd: ChildProcess): Promise<void> {
+  if (dockerd.exitCode !== null || dockerd.signalCode !== null) {
+    log(`dockerd (pid ${dockerd.pid}) had already exited`);
+    return;
+  }
   await timed("stop dockerd", async () => {
     const exited = new Promise((resolveExit) => dockerd.once("exit", resolveExit));
     dockerd.kill("SIGTERM");
@@ -94,14 +130,8 @@ async function stopEngine(dockerd: ChildProcess): Promise<void> {
   log(`stopped dockerd (pid ${dockerd.pid})`);
 }
 
-async function pullable(image: string): Promise<boolean> {
-  if (await imagePresent(image)) return true;
-  try {
-    await run("docker", ["pull", "--quiet", image], { timeout: 300_000 });
-    return true;
-  } catch {
-    return false;
-  }
+async function pullable(image: string, timeoutMs?: number): Promise<boolean> {
+  return (await imagePresent(image)) || (await pull(image, timeoutMs)).ok;
 }
 
 async function testcontainersIds(): Promise<Set<string>> {
@@ -109,45 +139,55 @@ async function testcontainersIds(): Promise<Set<string>> {
   return new Set(stdout.split("\n").filter(Boolean));
 }
 
-/** The images to run, stand-ins where the real ones cannot be pulled, as environment for the suites. */
+/**
+ * The images to run, stand-ins where the real ones cannot be pulled, as environment for the suites.
+ * The pulls run side by side, so a registry that never answers costs one timeout, not four.
+ */
 async function chooseImages(): Promise<{ env: Record<string, string>; resolved: ResolvedImage[]; notes: string[] }> {
   const settings = dockerImagesFrom();
   const notes: string[] = [];
-  let emulator = settings.emulator;
-  if (emulator.kind === "localstack") {
-    if (await pullable(emulator.image)) {
-      log(`AWS emulator: LocalStack (${emulator.image})`);
-    } else if (process.env.PONTO_AWS_EMULATOR === "localstack") {
-      throw new Error(`PONTO_AWS_EMULATOR=localstack, but ${emulator.image} cannot be pulled: set LOCALSTACK_IMAGE to a copy this engine can reach`);
-    } else {
+  let debootstrapReady: Promise<void> | undefined;
+  const ensureDebootstrap = () =>
+    (debootstrapReady ??= (async () => {
+      if (!(await commandExists("debootstrap"))) await aptInstall(["debootstrap"], "stand-in images are built with debootstrap");
+    })());
+  const chooseEmulator = async (): Promise<{ kind: "localstack" | "fauxqs"; resolved?: ResolvedImage; image: string }> => {
+    let emulator = settings.emulator;
+    if (emulator.kind === "localstack") {
+      if (await pullable(emulator.image, 600_000)) {
+        log(`AWS emulator: LocalStack (${emulator.image})`);
+        return { kind: "localstack", image: emulator.image };
+      }
+      if (process.env.PONTO_AWS_EMULATOR === "localstack") {
+        throw new Error(`PONTO_AWS_EMULATOR=localstack, but ${emulator.image} cannot be pulled: set LOCALSTACK_IMAGE to a copy this engine can reach`);
+      }
       const note = `${emulator.image} cannot be pulled, and LocalStack has no stand-in: the AWS emulator is fauxqs (PONTO_AWS_EMULATOR=fauxqs)`;
       notes.push(note);
       log(note);
       emulator = dockerImagesFrom({ ...process.env, PONTO_AWS_EMULATOR: "fauxqs" }).emulator;
     }
-  }
-  if (emulator.kind === "fauxqs" || (await standinsNeedDebootstrap(settings.postgresImage))) {
-    if (!(await commandExists("debootstrap"))) await aptInstall(["debootstrap"], "stand-in images are built with debootstrap");
-  }
-  const resolved = await timed("images (pull or build stand-ins)", () =>
+    const resolved = await imageOrStandin(emulator.image, "fauxqs", (line) => log(`fauxqs: ${line}`), ensureDebootstrap);
+    return { kind: "fauxqs", resolved, image: resolved.image };
+  };
+  const reaperPullable = async () => process.env.TESTCONTAINERS_RYUK_DISABLED !== undefined || (await pullable(RYUK_IMAGE));
+  const [postgres, emulator, reaper] = await timed("images (pull or build stand-ins)", () =>
     Promise.all([
-      imageOrStandin(settings.postgresImage, "postgres", (line) => log(`postgres: ${line}`)),
-      ...(emulator.kind === "fauxqs" ? [imageOrStandin(emulator.image, "fauxqs", (line) => log(`fauxqs: ${line}`))] : []),
+      imageOrStandin(settings.postgresImage, "postgres", (line) => log(`postgres: ${line}`), ensureDebootstrap),
+      chooseEmulator(),
+      reaperPullable(),
     ]),
   );
-  const [postgres, fauxqs] = resolved as [ResolvedImage, ResolvedImage | undefined];
   const env: Record<string, string> = {
     INTEGRATION_BACKEND: "docker",
     PONTO_AWS_EMULATOR: emulator.kind,
     PONTO_POSTGRES_IMAGE: postgres.image,
-    PONTO_AWS_EMULATOR_IMAGE: fauxqs?.image ?? emulator.image,
+    PONTO_AWS_EMULATOR_IMAGE: emulator.image,
   };
-  return { env, resolved, notes };
-}
-
-/** Whether the Postgres image will need a stand-in, asked before building so debootstrap is installed first. */
-async function standinsNeedDebootstrap(postgresImage: string): Promise<boolean> {
-  return !(await imagePresent(postgresImage));
+  if (!reaper) {
+    log(`${RYUK_IMAGE} cannot be pulled: testcontainers' reaper is off, and this script removes the suites' containers itself`);
+    env.TESTCONTAINERS_RYUK_DISABLED = "true";
+  }
+  return { env, resolved: [postgres, ...(emulator.resolved ? [emulator.resolved] : [])], notes };
 }
 
 async function runSuites(env: Record<string, string>, args: string[]): Promise<number> {
@@ -159,7 +199,10 @@ async function runSuites(env: Record<string, string>, args: string[]): Promise<n
       stdio: "inherit",
       env: { ...process.env, ...env },
     });
-    const forward = (signal: NodeJS.Signals) => vitest.kill(signal);
+    const forward = (signal: NodeJS.Signals) => {
+      interrupted = true;
+      vitest.kill(signal);
+    };
     process.on("SIGINT", forward);
     process.on("SIGTERM", forward);
     const code = await new Promise<number>((resolveExit) => vitest.on("close", (exitCode) => resolveExit(exitCode ?? 1)));
@@ -177,19 +220,32 @@ async function main(): Promise<number> {
   let reaperOff = false;
   let resolved: ResolvedImage[] = [];
   let notes: string[] = [];
+  let devCheck: "passed" | "FAILED" | undefined;
   try {
     dockerd = await ensureEngine();
     const images = await chooseImages();
     resolved = images.resolved;
     notes = images.notes;
-    if (process.env.TESTCONTAINERS_RYUK_DISABLED === undefined && !(await pullable(RYUK_IMAGE))) {
-      log(`${RYUK_IMAGE} cannot be pulled: testcontainers' reaper is off, and this script removes the suites' containers itself`);
-      images.env.TESTCONTAINERS_RYUK_DISABLED = "true";
-    }
     reaperOff = (images.env.TESTCONTAINERS_RYUK_DISABLED ?? process.env.TESTCONTAINERS_RYUK_DISABLED) === "true";
     if (reaperOff) before = await testcontainersIds();
     log(`running the integration suites with ${Object.entries(images.env).map(([name, value]) => `${name}=${value}`).join(" ")}`);
-    exitCode = await runSuites(images.env, process.argv.slice(2));
+    const vitestArgs = process.argv.slice(2);
+    exitCode = await runSuites(images.env, vitestArgs);
+    if (interrupted) {
+      log("interrupted: the npm run dev check is left out");
+    } else if (vitestArgs.length > 0) {
+      log("the npm run dev check is left out: vitest arguments were given");
+    } else {
+      const { INTEGRATION_BACKEND: _backend, TESTCONTAINERS_RYUK_DISABLED: _reaper, ...imageEnv } = images.env;
+      devCheck = await timed("npm run dev check (docker)", () => checkDevOnDocker(imageEnv, (line) => log(`dev: ${line}`))).then(
+        () => "passed",
+        (error: unknown) => {
+          console.error(`test:docker: the npm run dev check failed: ${error instanceof Error ? error.message : String(error)}`);
+          return "FAILED";
+        },
+      );
+      if (devCheck === "FAILED" && exitCode === 0) exitCode = 1;
+    }
   } catch (error) {
     console.error(`test:docker: error: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
@@ -214,6 +270,7 @@ async function main(): Promise<number> {
     );
   }
   if (standins.length === 0 && resolved.length > 0) console.log("  no stand-ins");
+  if (devCheck) console.log(`  npm run dev on the docker backend (ready, a punch stored, Ctrl-C leaves nothing): ${devCheck}`);
   for (const [stage, seconds] of timings) console.log(`  ${stage.padEnd(40)} ${seconds.toFixed(1)} s`);
   console.log(`  ${"total".padEnd(40)} ${((Date.now() - started) / 1000).toFixed(1)} s, ${exitCode === 0 ? "passed" : "FAILED"}`);
   return exitCode;

@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { promisify } from "node:util";
 import { LocalAwsError } from "../errors.ts";
 import { EMULATOR_ACCOUNT, type Backend, type BackendPorts, type StartedBackend } from "./backend.ts";
@@ -135,6 +135,16 @@ export function dockerBackend({ project, emulator, postgresImage, ports, imageSe
         await docker("volume", "rm", "--force", names.postgresVolume, names.fauxqsVolume);
         onNotice("state: --fresh, removed the docker volumes");
       }
+      // A process that exits while they start (Ctrl-C before start() returns: the caller has no
+      // backend to stop yet) takes its containers with it; an exit handler can only wait synchronously.
+      const removeOnExit = () => {
+        try {
+          execFileSync("docker", ["rm", "--force", "--volumes", names.postgres, names.emulator], { stdio: "ignore", timeout: 15_000 });
+        } catch {
+          // Not there, or no engine: nothing to remove.
+        }
+      };
+      process.on("exit", removeOnExit);
       try {
         await docker(
           "run", "--detach", "--name", names.postgres,
@@ -159,8 +169,15 @@ export function dockerBackend({ project, emulator, postgresImage, ports, imageSe
         const unpulled = /Unable to find image|pull access denied|manifest unknown|no such host|not found/i.test(stderr);
         throw new LocalAwsError(
           `docker run failed: ${stderr.trim() || String(error)}` +
-            (unpulled ? `\n${image} cannot be pulled here${setting ? `: set ${setting} to a copy this engine can reach (a registry mirror's, or one built locally)` : ""}` : ""),
+            (unpulled
+              ? `\n${image} cannot be pulled here${setting ? `: set ${setting} to a copy this engine can reach (a registry mirror's, or one built locally)` : ""}` +
+                (image === emulator.image && emulator.kind === "localstack"
+                  ? "; or run fauxqs instead (PONTO_AWS_EMULATOR=fauxqs)"
+                  : "; `npm run test:docker` builds stand-ins from Debian's and npm's packages (`docker images 'ponto-standin/*'` lists them)")
+              : ""),
         );
+      } finally {
+        process.off("exit", removeOnExit);
       }
       return {
         name: "docker",

@@ -57,8 +57,16 @@ export async function startSharedContainers({ emulator, postgresImage }: SharedC
 async function startEmulator(emulator: EmulatorContainer): Promise<{ container: StartedTestContainer; endpoint: string }> {
   if (emulator.kind === "localstack") {
     checkLocalstackImage(emulator.image, emulator.authToken);
+    // As the docker backend of `npm run dev` runs it: a host port of its own, which queue URLs name
+    // through LOCALSTACK_HOST (testcontainers would set "localhost", so URLs would name 4566).
+    const hostPort = await freePort();
     const container = await new LocalstackContainer(emulator.image)
-      .withEnvironment({ SERVICES: "sqs,s3", ...(emulator.authToken && { LOCALSTACK_AUTH_TOKEN: emulator.authToken }) })
+      .withExposedPorts({ container: EMULATOR_PORT, host: hostPort })
+      .withEnvironment({
+        SERVICES: "sqs,s3",
+        LOCALSTACK_HOST: `localhost.localstack.cloud:${hostPort}`,
+        ...(emulator.authToken && { LOCALSTACK_AUTH_TOKEN: emulator.authToken }),
+      })
       .start();
     return { container, endpoint: addressedByIp(container.getConnectionUri()) };
   }
