@@ -57,6 +57,10 @@ export async function chooseBackend(
       ...dockerImagesFrom(env),
       ports,
       imageSettings: { postgres: "PONTO_POSTGRES_IMAGE", emulator: "PONTO_AWS_EMULATOR_IMAGE" },
+      unpulledHints: {
+        localstack: "or run fauxqs instead (PONTO_AWS_EMULATOR=fauxqs)",
+        other: "`npm run test:docker` builds stand-ins from Debian's and npm's packages (`docker images 'ponto-standin/*'` lists them)",
+      },
       ...(kept !== undefined && { fresh: kept.fresh }),
     });
   const embedded = () => embeddedBackend(ports, kept === undefined ? {} : { stateDir: kept.stateDir });

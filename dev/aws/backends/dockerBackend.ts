@@ -90,6 +90,8 @@ export interface DockerProject {
   ports: BackendPorts;
   /** The settings the images come from, as the project names them, for the message when one cannot be pulled. */
   imageSettings?: { postgres: string; emulator: string };
+  /** What the caller offers when an image cannot be pulled: another emulator instead of LocalStack, stand-in images. */
+  unpulledHints?: { localstack?: string; other?: string };
   /** Remove the named volumes before starting, so it starts empty. Otherwise they are kept between runs. */
   fresh?: boolean;
   /** What the console should hear, such as the volumes being removed. */
@@ -109,7 +111,7 @@ const READY_TIMEOUT_MS = 120_000;
  * dockerBackend({ project: "shop", emulator: { kind: "fauxqs", image: DEFAULT_FAUXQS_IMAGE },
  *   postgresImage: DEFAULT_POSTGRES_IMAGE, ports: { aws: 4566, database: 5433 } });
  */
-export function dockerBackend({ project, emulator, postgresImage, ports, imageSettings, fresh = false, onNotice = console.log }: DockerProject): Backend {
+export function dockerBackend({ project, emulator, postgresImage, ports, imageSettings, unpulledHints, fresh = false, onNotice = console.log }: DockerProject): Backend {
   const names = {
     postgres: `${project}-postgres`,
     emulator: `${project}-${emulator.kind}`,
@@ -167,13 +169,12 @@ export function dockerBackend({ project, emulator, postgresImage, ports, imageSe
         const image = cmd.endsWith(` ${postgresImage}`) ? postgresImage : emulator.image;
         const setting = image === postgresImage ? imageSettings?.postgres : imageSettings?.emulator;
         const unpulled = /Unable to find image|pull access denied|manifest unknown|no such host|not found/i.test(stderr);
+        const hint = image === emulator.image && emulator.kind === "localstack" ? unpulledHints?.localstack : unpulledHints?.other;
         throw new LocalAwsError(
           `docker run failed: ${stderr.trim() || String(error)}` +
             (unpulled
               ? `\n${image} cannot be pulled here${setting ? `: set ${setting} to a copy this engine can reach (a registry mirror's, or one built locally)` : ""}` +
-                (image === emulator.image && emulator.kind === "localstack"
-                  ? "; or run fauxqs instead (PONTO_AWS_EMULATOR=fauxqs)"
-                  : "; `npm run test:docker` builds stand-ins from Debian's and npm's packages (`docker images 'ponto-standin/*'` lists them)")
+                (hint ? `; ${hint}` : "")
               : ""),
         );
       } finally {
