@@ -3,10 +3,10 @@ import { once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { waitForOutput } from "../dev/process/childProcess.ts";
+import { portIsFree } from "../dev/process/ports.ts";
 import { freePort } from "../dev/aws/index.ts";
 
 const DEV_MAIN = fileURLToPath(new URL("../dev/main.ts", import.meta.url));
@@ -32,14 +32,6 @@ function startDev(ports: { api: number; aws: number; db: number }, stateDir: str
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   return { child, output: () => output };
-}
-
-async function portIsFree(port: number): Promise<boolean> {
-  const server = createServer();
-  return new Promise((resolve) => {
-    server.once("error", () => resolve(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
-  });
 }
 
 // The command itself, on the embedded backend it is asked for, whatever INTEGRATION_BACKEND says.

@@ -8,12 +8,12 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { freePort } from "../aws/index.ts";
 import { waitForOutput } from "../process/childProcess.ts";
+import { portIsFree } from "../process/ports.ts";
 
 const run = promisify(execFile);
 const projectDir = resolve(import.meta.dirname, "../..");
@@ -94,7 +94,7 @@ export async function checkDevOnDocker(env: Record<string, string>, log: (line: 
     const containers = await projectContainers(project);
     if (containers.length > 0) fail(`containers left after Ctrl-C: ${containers.join(", ")}`);
     if (await groupAlive(dev.pid!)) fail(`processes of npm run dev's group ${dev.pid} left after Ctrl-C: ${await groupMembers(dev.pid!)}`);
-    for (const port of Object.values(ports)) if (!(await portFree(port))) fail(`port ${port} still taken after Ctrl-C`);
+    for (const port of Object.values(ports)) if (!(await portIsFree(port))) fail(`port ${port} still taken after Ctrl-C`);
     log("Ctrl-C: exit 0, no container, process or port left");
   } finally {
     process.off("SIGINT", forward);
@@ -159,12 +159,4 @@ async function groupMembers(pgid: number): Promise<string> {
   const { stdout } = await run("ps", ["-e", "-o", "pgid=,pid=,args="]).catch(() => ({ stdout: "" }));
   const members = stdout.split("\n").filter((line) => line.trim().split(/\s+/)[0] === String(pgid));
   return members.join("; ") || "(none listed)";
-}
-
-async function portFree(port: number): Promise<boolean> {
-  const server = createServer();
-  return new Promise((resolveFree) => {
-    server.once("error", () => resolveFree(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolveFree(true)));
-  });
 }

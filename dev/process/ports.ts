@@ -4,7 +4,7 @@ import { CommandError } from "../commandError.ts";
 /** Fails before anything starts if a port the stack needs is taken, naming it and what needs it. */
 export async function assertPortsFree(ports: Array<{ port: number; purpose: string; flag: string }>): Promise<void> {
   for (const { port, purpose, flag } of ports) {
-    if (!(await isFree(port))) {
+    if (!(await portIsFree(port))) {
       throw new CommandError(
         `port ${port} (${purpose}) is taken: is another \`npm run dev\` running? Stop it, or pass ${flag} <port>`,
       );
@@ -12,7 +12,8 @@ export async function assertPortsFree(ports: Array<{ port: number; purpose: stri
   }
 }
 
-function isFree(port: number): Promise<boolean> {
+/** Whether a listener could bind the port on the loopback now. */
+export function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.once("error", () => resolve(false));
