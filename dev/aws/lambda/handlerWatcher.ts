@@ -1,7 +1,7 @@
 import { relative, resolve, sep } from "node:path";
 import { watch } from "chokidar";
-import { build } from "esbuild";
 import type { FunctionRuntime } from "./functionRuntime.ts";
+import { importGraph } from "./handlerSources.ts";
 
 /** Functions whose code changed, and the saved files that changed it. */
 export interface CodeReload {
@@ -39,7 +39,7 @@ export async function watchHandlers(options: HandlerWatcherOptions): Promise<{ c
     await Promise.all(
       functions.map(async (runtime) => {
         // A handler that does not build (a half-typed edit) keeps its last graph; the container reports the error.
-        const graph = await importGraph(runtime.modulePath, serviceDir).catch(() => undefined);
+        const graph = await importGraph([runtime.modulePath], serviceDir).catch(() => undefined);
         if (graph) graphs.set(runtime, graph);
         else if (!graphs.has(runtime)) graphs.set(runtime, new Set([runtime.modulePath]));
       }),
@@ -81,20 +81,4 @@ export async function watchHandlers(options: HandlerWatcherOptions): Promise<{ c
       await watcher.close();
     },
   };
-}
-
-/** The service's files a handler module loads, its own included, as absolute paths. */
-async function importGraph(modulePath: string, serviceDir: string): Promise<Set<string>> {
-  const { metafile } = await build({
-    entryPoints: [modulePath],
-    absWorkingDir: serviceDir,
-    bundle: true,
-    write: false,
-    metafile: true,
-    platform: "node",
-    format: "esm",
-    packages: "external",
-    logLevel: "silent",
-  });
-  return new Set(Object.keys(metafile.inputs).map((input) => resolve(serviceDir, input)));
 }
