@@ -1,5 +1,5 @@
 import { once } from "node:events";
-import { Worker } from "node:worker_threads";
+import { ownStrippedSources, startStrippedWorker } from "../strippedWorker.ts";
 
 export interface FauxqsThreadOptions {
   /** fauxqs keeps queues, messages (in flight too) and buckets in a SQLite file here, across restarts. */
@@ -15,7 +15,8 @@ export interface FauxqsThreadOptions {
  * const fauxqs = await startFauxqsThread(4566, "127.0.0.1", { dataDir: ".state/fauxqs" });
  */
 export async function startFauxqsThread(port: number, urlHost = "127.0.0.1", { dataDir }: FauxqsThreadOptions = {}): Promise<{ stop(): Promise<void> }> {
-  const worker = new Worker(new URL("./fauxqsWorker.ts", import.meta.url), { workerData: { port, urlHost, dataDir } });
+  const module = new URL("./fauxqsWorker.ts", import.meta.url);
+  const worker = startStrippedWorker(module, ownStrippedSources(module), { workerData: { port, urlHost, dataDir } });
   const [started] = (await Promise.race([
     once(worker, "message"),
     once(worker, "error").then(([error]) => Promise.reject(error)),

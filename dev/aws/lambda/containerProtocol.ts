@@ -1,7 +1,5 @@
 /** Messages between the function runtime and its container workers. */
 export interface ContainerSettings {
-  /** containerWorker.ts, which containerBootstrap.js loads once the stripped modules are there. */
-  containerModule: string;
   modulePath: string;
   exportName: string;
   functionName: string;

@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { LocalAwsError } from "../errors.ts";
+import { startStrippedWorker, strippedSources } from "../strippedWorker.ts";
 import type { ContainerSettings, FunctionError, InvocationReply } from "./containerProtocol.ts";
-import { strippedSources } from "./handlerSources.ts";
 import { InvocationHistory } from "./invocationHistory.ts";
 
 export interface FunctionSettings {
@@ -43,7 +43,6 @@ export interface FunctionStats {
   peakConcurrency: number;
 }
 
-const CONTAINER_BOOTSTRAP = new URL("./containerBootstrap.js", import.meta.url);
 const CONTAINER_MODULE = new URL("./containerWorker.ts", import.meta.url);
 const HANDLER_EXTENSIONS = [".ts", ".mts", ".js", ".mjs"];
 const ACCOUNT_CONCURRENCY = 1_000;
@@ -86,7 +85,6 @@ export class FunctionRuntime {
     this.history = new InvocationHistory(settings.name);
     const [modulePath, exportName] = resolveHandler(settings.handler, settings.serviceDir);
     this.#containerSettings = {
-      containerModule: CONTAINER_MODULE.href,
       modulePath,
       exportName,
       functionName: settings.name,
@@ -199,7 +197,7 @@ export class FunctionRuntime {
 
   #startContainer(): Container {
     this.#stats.coldStarts += 1;
-    const worker = new Worker(CONTAINER_BOOTSTRAP, {
+    const worker = startStrippedWorker(CONTAINER_MODULE, this.#strippedSources(), {
       workerData: this.#containerSettings,
       env: this.#settings.environment,
       // memorySize caps a container's heap, as Lambda caps its memory; a small young generation
@@ -228,22 +226,16 @@ export class FunctionRuntime {
       worker.once("exit", (code) => reject(new Error(`the container exited with code ${code} during init`)));
     });
     ready.catch(() => {});
-    void this.#strippedSources().then((sources) => worker.postMessage(sources));
     return { worker, ready, generation: this.#codeGeneration, id };
   }
 
   #codeGeneration = 0;
   #sources: { generation: number; sources: Promise<Map<string, string>> } | undefined;
 
-  /**
-   * The containers' modules without their types, taken once per code generation. When the graph
-   * cannot be read (an edit that does not parse yet), the container strips its modules itself and
-   * reports the error as it always has.
-   */
+  /** The containers' modules (the container's own and the handler's) without their types, taken once per code generation. */
   #strippedSources(): Promise<Map<string, string>> {
     if (this.#sources?.generation !== this.#codeGeneration) {
-      const modules = [fileURLToPath(CONTAINER_MODULE), this.#containerSettings.modulePath];
-      const sources = strippedSources(modules, this.#settings.serviceDir).catch(() => new Map<string, string>());
+      const sources = strippedSources([fileURLToPath(CONTAINER_MODULE), this.#containerSettings.modulePath], this.#settings.serviceDir);
       this.#sources = { generation: this.#codeGeneration, sources };
     }
     return this.#sources.sources;

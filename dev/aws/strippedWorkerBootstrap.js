@@ -1,8 +1,8 @@
-// A container's entry, in JavaScript so that loading it needs no TypeScript stripper: the function
-// runtime sends its own modules and the handler's already stripped (handlerSources.ts), and this
-// thread serves them to its module loader before it loads the container (containerWorker.ts) and
-// the handler. A module not among them (one imported only at run time, or all of them when the
-// runtime could not read the graph, e.g. mid-edit) goes through Node's own stripper as before.
+// The entry of a worker started by startStrippedWorker (strippedWorker.ts), in JavaScript so that
+// loading it needs no TypeScript stripper: the starting thread sends the worker's modules already
+// stripped, and this serves them to the module loader before it loads the worker's own module. A
+// module not among them (one imported only at run time, or all of them when the graph could not be
+// read, e.g. mid-edit) goes through Node's own stripper as before.
 import { registerHooks } from "node:module";
 import { parentPort, workerData } from "node:worker_threads";
 
@@ -21,4 +21,4 @@ registerHooks({
   },
 });
 
-await import(workerData.containerModule);
+await import(workerData.strippedWorkerEntry);

@@ -1,0 +1,83 @@
+import { readFile } from "node:fs/promises";
+import { stripTypeScriptTypes } from "node:module";
+import { extname, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { Worker, type WorkerOptions } from "node:worker_threads";
+import { build } from "esbuild";
+
+/**
+ * A worker thread running a TypeScript module without a TypeScript stripper of its own. Node
+ * strips each thread's TypeScript with its own instance of a WebAssembly compiler, about 11 MiB
+ * and 100 ms of CPU per thread; a Lambda container pays it again at every cold start. The
+ * modules come stripped from this thread instead (strippedSources), and strippedWorkerBootstrap.js
+ * serves them to the worker's module loader. The module reads `workerData` as it was given.
+ *
+ * @example
+ * const sources = strippedSources([fileURLToPath(module)], serviceDir);
+ * const worker = startStrippedWorker(new URL("./server.ts", import.meta.url), sources, { workerData: { port } });
+ */
+export function startStrippedWorker(module: URL, sources: Promise<Map<string, string>>, options: WorkerOptions & { workerData: object }): Worker {
+  const worker = new Worker(BOOTSTRAP, { ...options, workerData: { ...options.workerData, strippedWorkerEntry: module.href } });
+  // Until the sources arrive the bootstrap waits; a worker ended before then ignores them.
+  void sources.then((map) => worker.postMessage(map));
+  return worker;
+}
+
+const BOOTSTRAP = new URL("./strippedWorkerBootstrap.js", import.meta.url);
+
+/**
+ * The TypeScript modules of the modules' import graph as JavaScript, keyed by file URL, stripped
+ * by the stripper that runs this thread, in its mode that blanks types in place: every line and
+ * column, and with them stack traces and breakpoints, stay those of the file. When the graph
+ * cannot be read (an edit that does not parse yet), the map is empty and the worker strips its
+ * modules itself, reporting the error as it always has.
+ */
+export async function strippedSources(modulePaths: string[], workingDir: string): Promise<Map<string, string>> {
+  try {
+    const files = [...(await importGraph(modulePaths, workingDir))].filter((file) => TYPESCRIPT_EXTENSIONS.has(extname(file)));
+    return new Map(await Promise.all(files.map(async (file) => [pathToFileURL(file).href, stripTypes(await readFile(file, "utf8"))] as const)));
+  } catch {
+    return new Map();
+  }
+}
+
+/** The sources of a worker module that lives in dev/aws itself. */
+export const ownStrippedSources = (module: URL) => strippedSources([fileURLToPath(module)], fileURLToPath(new URL(".", module)));
+
+/**
+ * The files the modules import, directly or not, the modules included: from an esbuild bundle of
+ * them with packages left external, so node_modules is not part of it.
+ */
+export async function importGraph(modulePaths: string[], workingDir: string): Promise<Set<string>> {
+  const { metafile } = await build({
+    entryPoints: modulePaths,
+    absWorkingDir: workingDir,
+    bundle: true,
+    write: false,
+    // Required with several entry points; nothing is written.
+    outdir: "out",
+    metafile: true,
+    platform: "node",
+    format: "esm",
+    packages: "external",
+    logLevel: "silent",
+  });
+  return new Set(Object.keys(metafile.inputs).map((input) => resolve(workingDir, input)));
+}
+
+const TYPESCRIPT_EXTENSIONS = new Set([".ts", ".mts", ".cts"]);
+
+/**
+ * `stripTypeScriptTypes` announces once per process that it is experimental. It is the stripper
+ * that already runs every TypeScript file of the kit, so the notice would tell a user nothing;
+ * it is held back for this call only.
+ */
+function stripTypes(source: string): string {
+  const emitWarning = process.emitWarning;
+  process.emitWarning = () => {};
+  try {
+    return stripTypeScriptTypes(source, { mode: "strip" });
+  } finally {
+    process.emitWarning = emitWarning;
+  }
+}
