@@ -7,14 +7,14 @@ import { build } from "esbuild";
 
 /**
  * A worker thread running a TypeScript module without a TypeScript stripper of its own. Node
- * strips each thread's TypeScript with its own instance of a WebAssembly compiler, about 11 MiB
- * and 100 ms of CPU per thread; a Lambda container pays it again at every cold start. The
+ * strips each thread's TypeScript with its own instance of a WebAssembly compiler, about 10 MiB
+ * and 60 ms of CPU per thread; a Lambda container pays it again at every cold start. The
  * modules come stripped from this thread instead (strippedSources), and strippedWorkerBootstrap.js
  * serves them to the worker's module loader. The module reads `workerData` as it was given.
  *
  * @example
- * const sources = strippedSources([fileURLToPath(module)], serviceDir);
- * const worker = startStrippedWorker(new URL("./server.ts", import.meta.url), sources, { workerData: { port } });
+ * const module = new URL("./server.ts", import.meta.url);
+ * const worker = startStrippedWorker(module, ownStrippedSources(module), { workerData: { port } });
  */
 export function startStrippedWorker(module: URL, sources: Promise<Map<string, string>>, options: WorkerOptions & { workerData: object }): Worker {
   const worker = new Worker(BOOTSTRAP, { ...options, workerData: { ...options.workerData, strippedWorkerEntry: module.href } });
@@ -41,7 +41,7 @@ export async function strippedSources(modulePaths: string[], workingDir: string)
   }
 }
 
-/** The sources of a worker module that lives in dev/aws itself. */
+/** strippedSources of one module, its imports resolved from its own folder. */
 export const ownStrippedSources = (module: URL) => strippedSources([fileURLToPath(module)], fileURLToPath(new URL(".", module)));
 
 /**
