@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { stopChild, waitForOutput } from "../process/childProcess.ts";
 import { CommandError } from "../commandError.ts";
+import { devNodeFlags } from "../process/devNodeFlags.ts";
 import type { LocalStatus } from "../aws/index.ts";
 
 export interface RunningStack {
@@ -15,11 +16,6 @@ export interface RunningStack {
 }
 
 const DEV_MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
-/**
- * As `npm run dev` runs it (package.json): a young generation of 8 MiB semi-spaces measured
- * faster under a burst (more garbage dies young) and a third smaller than V8's default.
- */
-const DEV_NODE_FLAGS = ["--max-semi-space-size=8"];
 
 /**
  * Uses the `npm run dev` that answers at apiUrl, or starts one as a child process, exactly as a
@@ -42,7 +38,7 @@ export async function useOrStartStack(apiUrl: string, devArgs: string[], databas
   }
 
   const port = new URL(apiUrl).port || "80";
-  const child = spawn(process.execPath, [...DEV_NODE_FLAGS, DEV_MAIN, "--quiet", "--port", port, ...devArgs], {
+  const child = spawn(process.execPath, [...devNodeFlags(), DEV_MAIN, "--quiet", "--port", port, ...devArgs], {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "WARN" },
   });

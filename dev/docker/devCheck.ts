@@ -13,6 +13,7 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { freePort } from "../aws/index.ts";
 import { waitForOutput } from "../process/childProcess.ts";
+import { devNodeFlags } from "../process/devNodeFlags.ts";
 import { portIsFree } from "../process/ports.ts";
 
 const run = promisify(execFile);
@@ -35,7 +36,7 @@ export async function checkDevOnDocker(env: Record<string, string>, log: (line: 
   const dev = spawn(
     process.execPath,
     [
-      "--max-semi-space-size=8",
+      ...devNodeFlags(),
       join(projectDir, "dev/main.ts"),
       ...["--backend", "docker", "--quiet", "--fresh", "--state-dir", stateDir],
       ...["--port", String(ports.api), "--aws-port", String(ports.aws), "--db-port", String(ports.database)],
