@@ -186,7 +186,7 @@ describeOnBackend("bulk sync of offline clocks through an S3 claim check", () =>
     const rowsBefore = await probe.rowsFor(backlog.punches.map((punch) => punch.punchId));
 
     // Retried once the sync is done: the same sync, its outcome unchanged, nothing stored again.
-    const consumedBefore = await probe.consumerOf("syncs");
+    const consumedBefore = await probe.settledConsumerOf("syncs");
     const late = await postSync(suite.stack.apiUrl, backlog, "backlog-of-monday");
     expect(late.status).toBe(202);
     expect(late.body.syncId).toBe(result.syncId);

@@ -68,7 +68,7 @@ describeOnBackend("the storage-first punch pipeline", () => {
     const ids = burst.map((punch) => punch.punchId);
     const firstRows = await eventually(() => probe.rowsFor(ids), (rows) => rows.length === 1_000, { what: "1,000 rows", timeoutMs: 30_000 });
     for (const row of firstRows) expect(row.correlation_id).toBe(firstCorrelation.get(row.punch_id));
-    const consumedBefore = await probe.consumerOf("punches");
+    const consumedBefore = await probe.settledConsumerOf("punches");
 
     // Now that every row exists: a clock retries 100 punches over HTTP (each a new request with a
     // new correlation id), and 100 messages arrive again as SQS redeliveries would.
@@ -106,7 +106,7 @@ describeOnBackend("the storage-first punch pipeline", () => {
     expect(first.status).toBe(202);
     const [stored] = await eventually(() => probe.rowsFor([punch.punchId]), (rows) => rows.length === 1, { what: "the row" });
     expect(stored!.correlation_id).toBe(first.body.correlationId);
-    const consumedBefore = await probe.consumerOf("punches");
+    const consumedBefore = await probe.settledConsumerOf("punches");
 
     // The clock retries over HTTP, and the same message body arrives again from the queue.
     const again = await postPunch(suite.stack.apiUrl, punch);
@@ -185,7 +185,7 @@ describeOnBackend("the storage-first punch pipeline", () => {
         '[object has missing required properties (["employeeId","deviceId","kind","occurredAt"])]',
       ],
     ])("%s", async (_case, body, errors) => {
-      const consumedBefore = await probe.consumerOf("punches");
+      const consumedBefore = await probe.settledConsumerOf("punches");
       const parkedBefore = await probe.depth("dlq");
       const response = await postPunch(suite.stack.apiUrl, body);
       expect(response.status).toBe(400);

@@ -1,5 +1,6 @@
 import { ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
 import { enqueueBodies, queueDepth, type EventSourceStats } from "../../dev/aws/index.ts";
+import { eventually } from "./eventually.ts";
 import type { SuiteStack } from "./suiteStack.ts";
 
 type QueueRole = "punches" | "dlq" | "syncs" | "syncs-dlq";
@@ -29,6 +30,12 @@ export interface PipelineProbe {
   rowsOfSync(syncId: string): Promise<number>;
   /** The event source mapping that drains a queue: records received, deleted, failed. */
   consumerOf(queue: "punches" | "syncs"): Promise<EventSourceStats>;
+  /**
+   * consumerOf once every record it received is deleted or failed and none is in flight: a batch's
+   * delete lands after its rows are committed, so counting from a snapshot taken as soon as rows
+   * appear would count that delete too.
+   */
+  settledConsumerOf(queue: "punches" | "syncs"): Promise<EventSourceStats>;
   /** Sends bodies straight to the punches queue, as another producer would. */
   enqueue(bodies: string[]): Promise<void>;
   /** Up to ten messages of a dead-letter queue, with their attributes; they become visible again. */
@@ -69,6 +76,13 @@ export function pipelineProbe({ stack, db }: SuiteStack): PipelineProbe {
       const source = (await stack.status()).eventSources.find((candidate) => candidate.queue === name);
       if (!source) throw new Error(`no event source drains the ${queue} queue`);
       return source;
+    },
+    settledConsumerOf(queue) {
+      return eventually(
+        () => this.consumerOf(queue),
+        (consumer) => consumer.inFlightBatches === 0 && consumer.deleted + consumer.failedRecords === consumer.records,
+        { what: `the ${queue} consumer to settle` },
+      );
     },
     enqueue: (bodies) => enqueueBodies(sqs, punches.url, bodies),
     async receiveDeadLetters(queue = "dlq") {
