@@ -54,9 +54,9 @@ if (values.help) {
 Runs ${FIXED.punches} punches from ${FIXED.clocks} clocks (2% duplicates, 1% invalid) on a fresh
 stack per run (its own temporary state folder), and prints the medians; then drains a
 ${BASELINE_BACKLOG}-punch backlog with the kit's consumer and with plain serverless-offline-sqs, one
-right after the other, --drain-runs times, and prints the median ratio; then times \`npm run dev\` from spawn to its ready line on a warm state folder
-(a second start). Writes bench.json and each run's report beside it, and says which targets
-were met.`);
+right after the other, --drain-runs times, and prints the median ratio; then times \`npm run dev\`
+from spawn to its ready line on a warm state folder (a second start). Writes bench.json and
+each run's report beside it, and says which targets were met.`);
   process.exit(0);
 }
 const runs = wholeNumber(values.runs, "--runs");
