@@ -55,19 +55,18 @@ async function holdPunch(punch: Punch): Promise<pg.Client> {
   return blocker;
 }
 
-/** Connections of a function's containers that wait on a row lock. */
-async function waitingOnLock(functionSuffix: string): Promise<number> {
+/** Connections of a function's containers in the state `condition` (on pg_stat_activity) names. */
+async function connectionsOf(functionSuffix: string, condition: string): Promise<number> {
   const name = suite.stack.functions.find((fn) => fn.name.endsWith(functionSuffix))!.name;
-  const { rowCount } = await suite.db.query("SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'", [name]);
+  const { rowCount } = await suite.db.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND ${condition}`, [name]);
   return rowCount ?? 0;
 }
 
+/** Connections of a function's containers that wait on a row lock. */
+const waitingOnLock = (functionSuffix: string) => connectionsOf(functionSuffix, "wait_event_type = 'Lock'");
+
 /** Connections of a function's containers inside a statement or a transaction. */
-async function connectionsAtWork(functionSuffix: string): Promise<number> {
-  const name = suite.stack.functions.find((fn) => fn.name.endsWith(functionSuffix))!.name;
-  const { rowCount } = await suite.db.query("SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND state <> 'idle'", [name]);
-  return rowCount ?? 0;
-}
+const connectionsAtWork = (functionSuffix: string) => connectionsOf(functionSuffix, "state <> 'idle'");
 
 const syncsEventSource = async () => (await suite.stack.status()).eventSources.find((source) => source.queue.endsWith("-syncs"))!;
 
