@@ -1,7 +1,8 @@
-import autocannon from "autocannon";
 import pg from "pg";
 import { runOfflineSyncs, type SyncsReport } from "./offlineSyncs.ts";
 import { percentile } from "./percentile.ts";
+import { ingestCeiling } from "./ingestCeiling.ts";
+import { fireBurst } from "./requestBurst.ts";
 import { offlineBacklogs, shiftChange, type ShiftChangeSettings } from "./shiftChange.ts";
 import { remoteClocks } from "../clockCredentials.ts";
 import type { RunningStack } from "./stackProcess.ts";
@@ -23,6 +24,8 @@ export interface ShiftChangeReport {
     requests: number;
     durationMs: number;
     requestsPerSecond: number;
+    /** The same burst against a server that does no work, when asked for (see ingestCeiling.ts). */
+    ceilingRequestsPerSecond?: number;
     latencyMs: { p50: number; p95: number; p99: number; max: number };
     statusCodes: Record<string, number>;
   };
@@ -79,7 +82,11 @@ const SAMPLE_EVERY_MS = 250;
 export async function runShiftChange(
   stack: RunningStack,
   settings: ShiftChangeSettings,
-  { drainTimeoutMs = 120_000, onProgress }: { drainTimeoutMs?: number; onProgress?: (point: TimelinePoint, expected: number) => void } = {},
+  {
+    drainTimeoutMs = 120_000,
+    onProgress,
+    measureCeiling = false,
+  }: { drainTimeoutMs?: number; onProgress?: (point: TimelinePoint, expected: number) => void; measureCeiling?: boolean } = {},
 ): Promise<ShiftChangeReport> {
   const plan = shiftChange(settings);
   const offline = offlineBacklogs(settings, plan);
@@ -113,12 +120,15 @@ export async function runShiftChange(
       }),
     };
   };
-  let next = 0;
   /** The correlation id API Gateway gave each accepted request, by the request's place in the plan. */
   const acceptedCorrelations: Array<string | undefined> = [];
   // Each simulated clock authenticates as a real one: its own token and API key (see the end of
   // this file). Provisioned before the clock starts: the figures time the shift change, not the set-up.
   const clockHeaders = await clockHeadersOf(stack.apiUrl, plan.bodies);
+  // Before the burst, while the stack idles: the same requests, the same load generator.
+  const ceilingRequestsPerSecond = measureCeiling
+    ? await ingestCeiling({ bodies: plan.bodies, headers: clockHeaders, connections: settings.clocks })
+    : undefined;
   const startedAt = Date.now();
 
   const countRows = async () =>
@@ -152,42 +162,25 @@ export async function runShiftChange(
     }
   })();
 
-  const options: autocannon.Options = {
-    url: stack.apiUrl,
-    connections: settings.clocks,
-    amount: plan.bodies.length,
-    timeout: 30,
-    requests: [
-      {
-        method: "POST",
-        path: "/punches",
-        headers: { "content-type": "application/json" },
-        setupRequest: (request, context) => {
-          const index = next++ % plan.bodies.length;
-          // A connection sends one request at a time: its context names the body its answer is for.
-          (context as { index?: number }).index = index;
-          return { ...request, headers: { ...request.headers, ...clockHeaders[index] }, body: plan.bodies[index]! };
-        },
-        onResponse: (status, body, context) => {
-          if (status !== 202) return;
-          const correlationId = (JSON.parse(body) as { correlationId?: string }).correlationId;
-          const { index } = context as { index?: number };
-          if (correlationId !== undefined && index !== undefined) acceptedCorrelations[index] = correlationId;
-        },
-      },
-    ],
-  };
   // The offline clocks come back while the burst is under way.
   const syncs = offline.bodies.length === 0 ? undefined : new Promise((resolve) => setTimeout(resolve, 500)).then(() =>
     runOfflineSyncs(stack.apiUrl, offline.bodies, settings.runId, drainTimeoutMs),
   );
-  await new Promise<void>((resolve, reject) => {
-    const load = autocannon(options, (error) => (error ? reject(error) : resolve()));
-    load.on("response", (_client, statusCode, _bytes, responseTime) => {
+  await fireBurst({
+    url: stack.apiUrl,
+    bodies: plan.bodies,
+    headers: clockHeaders,
+    connections: settings.clocks,
+    onResponse: (statusCode, latencyMs) => {
       statusCodes[statusCode] = (statusCodes[statusCode] ?? 0) + 1;
-      latencies.push(responseTime);
+      latencies.push(latencyMs);
       if (statusCode === 202) accepted += 1;
-    });
+    },
+    onAnswer: (index, statusCode, body) => {
+      if (statusCode !== 202) return;
+      const correlationId = (JSON.parse(body) as { correlationId?: string }).correlationId;
+      if (correlationId !== undefined) acceptedCorrelations[index] = correlationId;
+    },
   });
   const ingestMs = Date.now() - startedAt;
 
@@ -226,6 +219,7 @@ export async function runShiftChange(
       requests: plan.bodies.length,
       durationMs: ingestMs,
       requestsPerSecond: Math.round((plan.bodies.length / ingestMs) * 1000),
+      ...(ceilingRequestsPerSecond !== undefined && { ceilingRequestsPerSecond }),
       latencyMs: { p50: latency(50), p95: latency(95), p99: latency(99), max: Math.round(latencies.at(-1) ?? 0) },
       statusCodes,
     },

@@ -35,6 +35,8 @@ interface KeyMeter {
  */
 export class UsagePlans {
   private readonly keys: ApiKey[];
+  /** Keys by value: every request looks its key up, and a shift change brings hundreds of clocks. */
+  private readonly keysByValue: Map<string, ApiKey>;
   private readonly plans: Map<string, UsagePlanDefinition>;
   private readonly meters = new Map<string, KeyMeter>();
   private readonly stateFile: JsonStateFile<ApiKey[]>;
@@ -42,6 +44,7 @@ export class UsagePlans {
   private constructor(plans: readonly UsagePlanDefinition[], keys: ApiKey[], stateFile: JsonStateFile<ApiKey[]>) {
     this.plans = new Map(plans.map((plan) => [plan.logicalId, plan]));
     this.keys = keys;
+    this.keysByValue = new Map(keys.map((key) => [key.value, key]));
     this.stateFile = stateFile;
   }
 
@@ -97,6 +100,7 @@ export class UsagePlans {
     if (unknown.length > 0) throw new LocalAwsError(`no usage plan ${unknown.join(", ")}; the template has ${[...this.plans.keys()].join(", ") || "none"}`);
     const key: ApiKey = { id: `local-${randomBytes(5).toString("hex")}`, name, value: generatedKeyValue(), enabled: true, usagePlans: [...usagePlans] };
     this.keys.push(key);
+    this.keysByValue.set(key.value, key);
     await this.stateFile.write(this.keys);
     return key;
   }
@@ -106,7 +110,7 @@ export class UsagePlans {
    * quota; a throttled one none of its quota either, since API Gateway counts what it lets through.
    */
   admit(value: string | undefined, now: number): { admitted: true; key: ApiKey } | { admitted: false; refusal: KeyRefusal } {
-    const key = value === undefined ? undefined : this.keys.find((candidate) => candidate.value === value);
+    const key = value === undefined ? undefined : this.keysByValue.get(value);
     // A key in no plan of this stage is refused as an unknown one.
     const plan = key?.enabled ? key.usagePlans.map((id) => this.plans.get(id)).find((found) => found !== undefined) : undefined;
     if (!key || !plan) return { admitted: false, refusal: "INVALID_API_KEY" };
