@@ -2,7 +2,7 @@ import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { AwsCredentials } from "./backends/backend.ts";
 import type { EventSourceRunner, EventSourceStats } from "./lambda/eventSourceRunner.ts";
 import type { FunctionRuntime, FunctionStats } from "./lambda/functionRuntime.ts";
-import { processTreeMemoryBytes } from "./processMemory.ts";
+import { processTreeCpuSeconds, processTreeMemoryBytes } from "./processTree.ts";
 import type { ProvisionedQueue } from "./sqs/provisionQueues.ts";
 import { queueDepth } from "./sqs/queueDepth.ts";
 
@@ -27,6 +27,8 @@ export interface LocalStatus {
   credentials: AwsCredentials;
   /** Memory (proportional set size) of the local stack's processes: this one and those it started. */
   memory: { bytes: number };
+  /** CPU time those processes have used since they started (see processTreeCpuSeconds). */
+  cpu: { seconds: number };
   queues: QueueStatus[];
   buckets: string[];
   functions: FunctionStats[];
@@ -55,10 +57,12 @@ export async function localStatus(
   const depths = new Map(
     await Promise.all(queues.map(async (queue) => [queue.logicalId, await queueDepth(sqs, queue.url)] as const)),
   );
+  const cpuSeconds = await processTreeCpuSeconds();
   const sourceQueues = queues.filter((queue) => !queues.some((other) => other.deadLetterQueueLogicalId === queue.logicalId));
   return {
     ...about,
     memory: { bytes: processTreeMemoryBytes() },
+    cpu: { seconds: cpuSeconds },
     queues: sourceQueues.map((queue) => {
       const deadLetterQueue = queues.find((other) => other.logicalId === queue.deadLetterQueueLogicalId);
       return {

@@ -97,6 +97,9 @@ const medians = {
   drainSeconds: median((row) => row.drainSeconds),
   rowsPerSecond: median((row) => row.rowsPerSecond),
   memoryMiB: median((row) => row.memoryMiB),
+  stackCpuSeconds: median((row) => row.stackCpuSeconds),
+  loadCpuSeconds: median((row) => row.loadCpuSeconds),
+  cpuFloorSeconds: median((row) => row.cpuFloorSeconds),
   lost: Math.max(...all.map((row) => row.lost)),
   redeliveriesAbsorbed: Math.max(...all.map((row) => row.redeliveriesAbsorbed)),
 };
@@ -144,7 +147,8 @@ for (const [name, target] of Object.entries(TARGETS) as Array<[Figure, (typeof T
   console.log(`  ${name.padEnd(24)} ${String(value ?? "-").padStart(7)}  ${target.atLeast ? ">=" : "<="} ${target.bound} ${target.unit}: ${verdicts[name]}`);
 }
 if (reports.length > 0) {
-  console.log(`  (the same burst against a server that does no work: ${medians.ceilingRequestsPerSecond} requests/s on this machine now)`);
+  console.log(`  (the same burst against a server that does no work: ${medians.ceilingRequestsPerSecond} requests/s on this machine now;`);
+  console.log(`   the CPU the burst took allows no less than ${medians.cpuFloorSeconds.toFixed(1)} s on ${availableParallelism()} cores)`);
 }
 const correct = medians.lost === 0;
 console.log(`  correctness              lost ${medians.lost}: ${correct ? "met" : "missed"}`);
@@ -156,6 +160,7 @@ await writeFile(
     {
       ...result,
       ingestCeilingRequestsPerSecond: reports.length > 0 ? medians.ceilingRequestsPerSecond : null,
+      burstCpuFloorSeconds: reports.length > 0 && Number.isFinite(medians.cpuFloorSeconds) ? round(medians.cpuFloorSeconds, 1) : null,
       lost: medians.lost,
       redeliveriesAbsorbed: medians.redeliveriesAbsorbed,
       targets: Object.fromEntries(Object.entries(TARGETS).map(([name, target]) => [name, { ...target, verdict: verdicts[name] }])),
@@ -221,16 +226,31 @@ function figures(report: ShiftChangeReport) {
     drainSeconds: report.drain.durationMs === null ? Number.POSITIVE_INFINITY : report.drain.durationMs / 1000,
     rowsPerSecond: report.drain.rowsPerSecond ?? 0,
     memoryMiB: Math.round(report.resources.peakStackMemoryBytes / 1048576),
+    ...cpuFigures(report),
     lost: report.correctness.lost,
     // punch_id is the primary key, so no punch can have a second row: what is measured is absorbed.
     redeliveriesAbsorbed: report.correctness.redeliveriesAbsorbed,
   };
 }
 
+/**
+ * The CPU a run took: the stack's until every punch was stored, the load generator's while it
+ * sent, and the least time that much CPU needs on this machine's cores.
+ */
+function cpuFigures({ resources: { cpu } }: ShiftChangeReport) {
+  const stackCpuSeconds = cpu.stackSeconds ?? Number.POSITIVE_INFINITY;
+  return {
+    stackCpuSeconds,
+    loadCpuSeconds: cpu.loadGeneratorSeconds,
+    cpuFloorSeconds: (stackCpuSeconds + cpu.loadGeneratorSeconds) / cpu.cores,
+  };
+}
+
 function summary(row: ReturnType<typeof figures>): string {
   return (
     `ingest ${row.requestsPerSecond} req/s (p99 ${row.p99} ms; a null server ${row.ceilingRequestsPerSecond} req/s), all stored after ${row.drainSeconds.toFixed(1)} s ` +
-    `(${row.rowsPerSecond} rows/s), peak ${row.memoryMiB} MiB, lost ${row.lost}, ${row.redeliveriesAbsorbed} redeliveries absorbed`
+    `(${row.rowsPerSecond} rows/s; CPU: stack ${row.stackCpuSeconds.toFixed(1)} s, load generator ${row.loadCpuSeconds.toFixed(1)} s), ` +
+    `peak ${row.memoryMiB} MiB, lost ${row.lost}, ${row.redeliveriesAbsorbed} redeliveries absorbed`
   );
 }
 

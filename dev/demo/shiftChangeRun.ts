@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import pg from "pg";
 import { runOfflineSyncs, type SyncsReport } from "./offlineSyncs.ts";
 import { percentile } from "./percentile.ts";
@@ -59,7 +60,15 @@ export interface ShiftChangeReport {
   };
   /** The offline clocks' bulk syncs, when the run had any. */
   syncs?: SyncsReport & { expectedRejected: number };
-  resources: { peakStackMemoryBytes: number };
+  resources: {
+    peakStackMemoryBytes: number;
+    /**
+     * CPU the stack's processes used from the first request until every punch was stored, and
+     * the load generator's (this process, autocannon and the sampling) while it sent: on a
+     * machine of `cores`, the burst cannot be stored faster than their sum over the cores.
+     */
+    cpu: { stackSeconds: number | null; loadGeneratorSeconds: number; cores: number };
+  };
   timeline: TimelinePoint[];
 }
 
@@ -129,7 +138,9 @@ export async function runShiftChange(
   const ceilingRequestsPerSecond = measureCeiling
     ? await ingestCeiling({ bodies: plan.bodies, headers: clockHeaders, connections: settings.clocks })
     : undefined;
+  const stackCpuAtStart = (await stack.status()).cpu.seconds;
   const startedAt = Date.now();
+  const loadCpuAtStart = process.cpuUsage();
 
   const countRows = async () =>
     Number((await db.query("SELECT count(*) AS n FROM punches WHERE employee_id LIKE $1", [runEmployees])).rows[0].n);
@@ -183,12 +194,15 @@ export async function runShiftChange(
     },
   });
   const ingestMs = Date.now() - startedAt;
+  const loadCpu = process.cpuUsage(loadCpuAtStart);
 
   let drainMs: number | null = null;
+  let stackCpuSeconds: number | null = null;
   const drainDeadline = Date.now() + drainTimeoutMs;
   while (Date.now() < drainDeadline) {
     if ((await countRows()) >= expectedIds.size) {
       drainMs = Date.now() - startedAt;
+      stackCpuSeconds = (await stack.status()).cpu.seconds - stackCpuAtStart;
       break;
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -243,7 +257,10 @@ export async function runShiftChange(
       redeliveriesAbsorbed: Math.max(0, (finalStatus.eventSources.find((source) => source.function === consumer)?.records ?? accepted) - accepted),
     },
     ...(syncsReport && { syncs: { ...syncsReport, expectedRejected: offline.invalid } }),
-    resources: { peakStackMemoryBytes: peakMemory },
+    resources: {
+      peakStackMemoryBytes: peakMemory,
+      cpu: { stackSeconds: stackCpuSeconds, loadGeneratorSeconds: (loadCpu.user + loadCpu.system) / 1e6, cores: availableParallelism() },
+    },
     timeline,
   };
 }
