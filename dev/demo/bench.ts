@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: the demo's shift change with fixed parameters, on a fresh stack each run
  * (its own temporary state folder), repeated, each beside the same requests against a server that
- * does no work; then the drain of a standing backlog against
- * serverless-offline-sqs, and the time `npm run dev` takes to be ready on a warm state folder.
+ * does no work; then the drain of a standing backlog against serverless-offline-sqs, and the time
+ * `npm run dev` takes to be ready on a warm state folder.
  * Prints each run, the medians and each target met or missed, and writes them to bench.json.
  */
 import { spawn } from "node:child_process";

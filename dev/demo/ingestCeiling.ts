@@ -17,7 +17,13 @@ export async function ingestCeiling(burst: Omit<RequestBurst, "url" | "onRespons
     const port = /listening on (\d+)/.exec(await waitForOutput(server, /listening on \d+/, "the null API"))![1];
     let answered = 0;
     const startedAt = performance.now();
-    await fireBurst({ ...burst, url: `http://127.0.0.1:${port}`, onResponse: (statusCode) => void (statusCode === 202 && (answered += 1)) });
+    await fireBurst({
+      ...burst,
+      url: `http://127.0.0.1:${port}`,
+      onResponse: (statusCode) => {
+        if (statusCode === 202) answered += 1;
+      },
+    });
     const seconds = (performance.now() - startedAt) / 1000;
     if (answered !== burst.bodies.length) throw new Error(`the null API answered ${answered} of ${burst.bodies.length} requests with 202`);
     return Math.round(burst.bodies.length / seconds);
