@@ -54,10 +54,11 @@ export async function localStatus(
 ): Promise<LocalStatus> {
   // A database that does not answer leaves its figure empty rather than failing the whole status.
   const connections = hooks.databaseConnections?.().catch(() => null);
-  const depths = new Map(
-    await Promise.all(queues.map(async (queue) => [queue.logicalId, await queueDepth(sqs, queue.url)] as const)),
-  );
-  const cpuSeconds = await processTreeCpuSeconds();
+  const [queueDepths, cpuSeconds] = await Promise.all([
+    Promise.all(queues.map(async (queue) => [queue.logicalId, await queueDepth(sqs, queue.url)] as const)),
+    processTreeCpuSeconds(),
+  ]);
+  const depths = new Map(queueDepths);
   const sourceQueues = queues.filter((queue) => !queues.some((other) => other.deadLetterQueueLogicalId === queue.logicalId));
   return {
     ...about,

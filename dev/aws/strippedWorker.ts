@@ -1,9 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { stripTypeScriptTypes } from "node:module";
-import { extname, resolve } from "node:path";
+import { extname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker, type WorkerOptions } from "node:worker_threads";
-import { build } from "esbuild";
+import { importGraph } from "./importGraph.ts";
 
 /**
  * A worker thread running a TypeScript module without a TypeScript stripper of its own. Node
@@ -43,27 +43,6 @@ export async function strippedSources(modulePaths: string[], workingDir: string)
 
 /** strippedSources of one module, its imports resolved from its own folder. */
 export const ownStrippedSources = (module: URL) => strippedSources([fileURLToPath(module)], fileURLToPath(new URL(".", module)));
-
-/**
- * The files the modules import, directly or not, the modules included: from an esbuild bundle of
- * them with packages left external, so node_modules is not part of it.
- */
-export async function importGraph(modulePaths: string[], workingDir: string): Promise<Set<string>> {
-  const { metafile } = await build({
-    entryPoints: modulePaths,
-    absWorkingDir: workingDir,
-    bundle: true,
-    write: false,
-    // Required with several entry points; nothing is written.
-    outdir: "out",
-    metafile: true,
-    platform: "node",
-    format: "esm",
-    packages: "external",
-    logLevel: "silent",
-  });
-  return new Set(Object.keys(metafile.inputs).map((input) => resolve(workingDir, input)));
-}
 
 const TYPESCRIPT_EXTENSIONS = new Set([".ts", ".mts", ".cts"]);
 
