@@ -1,6 +1,6 @@
 import { generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { writeServiceVariant } from "../dev/serviceVariant.ts";
+import { writeServiceVariant } from "../dev/ponto/serviceVariant.ts";
 import { describeOnBackend } from "./support/backendFixture.ts";
 import { clockHeaders, getTimesheet, personHeaders } from "./support/credentials.ts";
 import { eventually } from "./support/eventually.ts";

@@ -4,7 +4,7 @@ import { CreateQueueCommand, DeleteMessageCommand, DeleteQueueCommand, SendMessa
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { queueDepth, redriveDeadLetters, type StartedBackend } from "../dev/aws/index.ts";
-import { writeServiceVariant } from "../dev/serviceVariant.ts";
+import { writeServiceVariant } from "../dev/ponto/serviceVariant.ts";
 import { databaseServerOf, describeOnBackend, startIntegrationBackend } from "./support/backendFixture.ts";
 import { eventually, throughout } from "./support/eventually.ts";
 import { pipelineProbe, withConcurrency, type PipelineProbe } from "./support/pipelineProbe.ts";

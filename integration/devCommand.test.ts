@@ -5,11 +5,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { waitForOutput } from "../dev/process/childProcess.ts";
-import { portIsFree } from "../dev/process/ports.ts";
+import { waitForOutput } from "../dev/commands/process/childProcess.ts";
+import { portIsFree } from "../dev/commands/process/ports.ts";
 import { freePort } from "../dev/aws/index.ts";
 
-const DEV_MAIN = fileURLToPath(new URL("../dev/main.ts", import.meta.url));
+const DEV_MAIN = fileURLToPath(new URL("../dev/commands/dev.ts", import.meta.url));
 const running: ChildProcess[] = [];
 
 afterAll(() => {

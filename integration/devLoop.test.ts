@@ -8,13 +8,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, type LocalStatus } from "../dev/aws/index.ts";
-import { waitForOutput } from "../dev/process/childProcess.ts";
+import { waitForOutput } from "../dev/commands/process/childProcess.ts";
 import { getTimesheet } from "./support/credentials.ts";
 import { eventually } from "./support/eventually.ts";
 import { aPunch, postPunch } from "./support/punches.ts";
 
 const PROJECT_DIR = fileURLToPath(new URL("..", import.meta.url));
-const DEV_MAIN = join(PROJECT_DIR, "dev/main.ts");
+const DEV_MAIN = join(PROJECT_DIR, "dev/commands/dev.ts");
 const RELOAD_FIXTURE = fileURLToPath(new URL("./fixtures/reload", import.meta.url));
 const running = new Set<ChildProcess>();
 const temporary: string[] = [];

@@ -1,11 +1,10 @@
 import type { TestProject } from "vitest/node";
-import { integrationBackend, type IntegrationBackend } from "./support/backendChoice.ts";
-import { startSharedContainers, type DockerEndpoints } from "../dev/aws/index.ts";
-import { dockerImagesFrom } from "../dev/backendChoice.ts";
+import { startSharedContainers, type BackendName, type DockerEndpoints } from "../dev/aws/index.ts";
+import { dockerImagesFrom, pickBackend } from "../dev/commands/backendChoice.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
-    integrationBackend: IntegrationBackend;
+    integrationBackend: BackendName;
     /** Why this backend: printed, and the name a skipped docker variant carries. */
     integrationBackendReason: string;
     dockerEndpoints: DockerEndpoints | null;
@@ -13,13 +12,13 @@ declare module "vitest" {
 }
 
 /**
- * Chooses the backend once per run (INTEGRATION_BACKEND, default auto) and, for docker, starts
- * the shared containers before any suite and stops them after the last. Their images come from
- * the settings `npm run dev` and docker-compose.yml read (PONTO_AWS_EMULATOR, PONTO_AWS_EMULATOR_IMAGE,
- * PONTO_POSTGRES_IMAGE, LOCALSTACK_IMAGE).
+ * Chooses the backend once per run (INTEGRATION_BACKEND, default auto, by the rule `npm run dev`
+ * applies to --backend) and, for docker, starts the shared containers before any suite and stops
+ * them after the last. Their images come from the settings `npm run dev` and docker-compose.yml
+ * read (PONTO_AWS_EMULATOR, PONTO_AWS_EMULATOR_IMAGE, PONTO_POSTGRES_IMAGE, LOCALSTACK_IMAGE).
  */
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
-  const { backend, reason } = await integrationBackend();
+  const { name: backend, reason } = await pickBackend(process.env.INTEGRATION_BACKEND ?? "auto", "INTEGRATION_BACKEND");
   console.log(`integration backend: ${backend} (${reason})`);
   project.provide("integrationBackend", backend);
   project.provide("integrationBackendReason", reason);

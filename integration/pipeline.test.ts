@@ -4,7 +4,7 @@ import { eventually } from "./support/eventually.ts";
 import { pipelineProbe, withConcurrency, type PipelineProbe } from "./support/pipelineProbe.ts";
 import { aPunch, postPunch } from "./support/punches.ts";
 import { getTimesheet } from "./support/credentials.ts";
-import { writeServiceVariant } from "../dev/serviceVariant.ts";
+import { writeServiceVariant } from "../dev/ponto/serviceVariant.ts";
 import { startSuiteStack, type SuiteStack } from "./support/suiteStack.ts";
 
 let suite: SuiteStack;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { redriveDeadLetters, type StartedBackend } from "../dev/aws/index.ts";
-import { writeServiceVariant, type ServiceVariant } from "../dev/serviceVariant.ts";
+import { writeServiceVariant, type ServiceVariant } from "../dev/ponto/serviceVariant.ts";
 import { databaseServerOf, describeOnBackend, startIntegrationBackend } from "./support/backendFixture.ts";
 import { eventually } from "./support/eventually.ts";
 import { pipelineProbe, withConcurrency, type PipelineProbe } from "./support/pipelineProbe.ts";

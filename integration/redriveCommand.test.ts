@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { writeServiceVariant } from "../dev/serviceVariant.ts";
+import { writeServiceVariant } from "../dev/ponto/serviceVariant.ts";
 import { describeOnBackend } from "./support/backendFixture.ts";
 import { eventually } from "./support/eventually.ts";
 import { pipelineProbe, withConcurrency, type PipelineProbe } from "./support/pipelineProbe.ts";
@@ -28,7 +28,7 @@ afterAll(async () => {
 /** `npm run redrive -- <args>`, as a user runs it; never throws, so a failure's output can be read. */
 async function redrive(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(serviceDir, "dev/redrive.ts"), ...args], { cwd: serviceDir });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(serviceDir, "dev/commands/redrive.ts"), ...args], { cwd: serviceDir });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };

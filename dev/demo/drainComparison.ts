@@ -6,9 +6,9 @@ import { fileURLToPath } from "node:url";
 import { CreateQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
 import pg from "pg";
 import { EMULATOR_ACCOUNT, enqueueBodies, freePort, packageService, readServiceModel, startFauxqsThread, type DatabaseServer, type StartedBackend } from "../aws/index.ts";
-import { stopChild, waitForOutput } from "../process/childProcess.ts";
-import { prepareDatabase } from "../database.ts";
-import { stageParamsFor, startPontoStack } from "../pontoStack.ts";
+import { stopChild, waitForOutput } from "../commands/process/childProcess.ts";
+import { prepareDatabase } from "../ponto/database.ts";
+import { stageParamsFor, startPontoStack } from "../ponto/pontoStack.ts";
 import { shiftChange } from "./shiftChange.ts";
 
 export interface DrainResult {

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { devNodeFlags } from "../process/devNodeFlags.ts";
-import { stopChild, waitForOutput } from "../process/childProcess.ts";
+import { devNodeFlags } from "../commands/process/devNodeFlags.ts";
+import { stopChild, waitForOutput } from "../commands/process/childProcess.ts";
 import { fireBurst, type RequestBurst } from "./requestBurst.ts";
 
 const NULL_API = fileURLToPath(new URL("./nullApi.ts", import.meta.url));

@@ -1,4 +1,4 @@
-import { remoteClocks } from "../clockCredentials.ts";
+import { remoteClocks } from "../ponto/clockCredentials.ts";
 import { percentile } from "./percentile.ts";
 
 /** How the offline clocks' bulk syncs went, apart from the live burst. */

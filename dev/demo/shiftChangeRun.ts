@@ -5,7 +5,7 @@ import { percentile } from "./percentile.ts";
 import { ingestCeiling } from "./ingestCeiling.ts";
 import { fireBurst } from "./requestBurst.ts";
 import { offlineBacklogs, shiftChange, type ShiftChangeSettings } from "./shiftChange.ts";
-import { remoteClocks } from "../clockCredentials.ts";
+import { remoteClocks } from "../ponto/clockCredentials.ts";
 import type { RunningStack } from "./stackProcess.ts";
 import type { LocalStatus } from "../aws/index.ts";
 

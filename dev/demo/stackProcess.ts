@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { stopChild, waitForOutput } from "../process/childProcess.ts";
-import { CommandError } from "../commandError.ts";
-import { devNodeFlags } from "../process/devNodeFlags.ts";
+import { stopChild, waitForOutput } from "../commands/process/childProcess.ts";
+import { CommandError } from "../commands/commandError.ts";
+import { devNodeFlags } from "../commands/process/devNodeFlags.ts";
 import type { LocalStatus } from "../aws/index.ts";
 
 export interface RunningStack {
@@ -15,7 +15,7 @@ export interface RunningStack {
   stop(): Promise<void>;
 }
 
-const DEV_MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
+const DEV_MAIN = fileURLToPath(new URL("../commands/dev.ts", import.meta.url));
 
 /**
  * Uses the `npm run dev` that answers at apiUrl, or starts one as a child process, exactly as a

@@ -12,9 +12,9 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { freePort } from "../aws/index.ts";
-import { waitForOutput } from "../process/childProcess.ts";
-import { devNodeFlags } from "../process/devNodeFlags.ts";
-import { portIsFree } from "../process/ports.ts";
+import { waitForOutput } from "../commands/process/childProcess.ts";
+import { devNodeFlags } from "../commands/process/devNodeFlags.ts";
+import { portIsFree } from "../commands/process/ports.ts";
 
 const run = promisify(execFile);
 const projectDir = resolve(import.meta.dirname, "../..");
@@ -37,7 +37,7 @@ export async function checkDevOnDocker(env: Record<string, string>, log: (line: 
     process.execPath,
     [
       ...devNodeFlags(),
-      join(projectDir, "dev/main.ts"),
+      join(projectDir, "dev/commands/dev.ts"),
       ...["--backend", "docker", "--quiet", "--fresh", "--state-dir", stateDir],
       ...["--port", String(ports.api), "--aws-port", String(ports.aws), "--db-port", String(ports.database)],
     ],
@@ -116,7 +116,7 @@ export async function checkDevOnDocker(env: Record<string, string>, log: (line: 
 
 async function token(args: string[], api: string): Promise<string> {
   try {
-    const { stdout } = await run(process.execPath, [join(projectDir, "dev/token.ts"), ...args, "--api", api], { cwd: projectDir, timeout: 30_000 });
+    const { stdout } = await run(process.execPath, [join(projectDir, "dev/commands/token.ts"), ...args, "--api", api], { cwd: projectDir, timeout: 30_000 });
     return stdout.trim();
   } catch (error) {
     const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };

@@ -16,7 +16,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { dockerAvailability } from "../aws/index.ts";
-import { dockerImagesFrom } from "../backendChoice.ts";
+import { dockerImagesFrom } from "../commands/backendChoice.ts";
 import { checkDevOnDocker } from "./devCheck.ts";
 import { imageOrStandin, imagePresent, pull, type ResolvedImage } from "./standinImages.ts";
 

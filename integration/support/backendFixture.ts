@@ -1,6 +1,6 @@
 import { describe, inject } from "vitest";
 import { embeddedBackend, freePort, sharedDockerBackend, startOwnPostgres, type StartedBackend } from "../../dev/aws/index.ts";
-import { externalBackendFrom } from "../../dev/backendChoice.ts";
+import { externalBackendFrom } from "../../dev/commands/backendChoice.ts";
 
 /**
  * The backend for one suite: embedded ones are cheap and start per suite; docker ones share the

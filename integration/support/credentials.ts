@@ -1,4 +1,4 @@
-import { remoteClocks, type Clocks, type PeopleTokens } from "../../dev/clockCredentials.ts";
+import { remoteClocks, type Clocks, type PeopleTokens } from "../../dev/ponto/clockCredentials.ts";
 
 /** A stack to call: its URL (credentials through its local endpoints), or a started stack with its own. */
 export type ApiTarget = string | { apiUrl: string; clocks: Clocks; tokens: PeopleTokens };

@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import type { StartedBackend } from "../../dev/aws/index.ts";
-import { startPontoStack, type PontoStack } from "../../dev/pontoStack.ts";
+import { startPontoStack, type PontoStack } from "../../dev/ponto/pontoStack.ts";
 import { startIntegrationBackend } from "./backendFixture.ts";
 
 export const serviceDir = dirname(dirname(dirname(fileURLToPath(import.meta.url))));

@@ -1,6 +1,6 @@
 import pg from "pg";
-import type { DatabaseServer } from "./aws/index.ts";
-import { applyMigrations } from "../src/adapters/migrations.ts";
+import type { DatabaseServer } from "../aws/index.ts";
+import { applyMigrations } from "../../src/adapters/migrations.ts";
 
 /**
  * Creates the application database on the backend's server if it is missing, and migrates it.

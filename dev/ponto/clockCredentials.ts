@@ -1,4 +1,4 @@
-import type { LocalAws } from "./aws/index.ts";
+import type { LocalAws } from "../aws/index.ts";
 
 /** The user pool of serverless.yml that clocks and people authenticate with. */
 export const USER_POOL = "UserPool";

@@ -8,12 +8,12 @@ import inspector from "node:inspector";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import type { StartedBackend } from "./aws/index.ts";
+import type { StartedBackend } from "../aws/index.ts";
 import { BACKEND_CHOICES, chooseBackend } from "./backendChoice.ts";
 import { CommandError, runCommand } from "./commandError.ts";
-import { renderLogLine, renderStatusLine } from "./console.ts";
-import { localCredentialLines } from "./clockCredentials.ts";
-import { startPontoStack, type PontoStack } from "./pontoStack.ts";
+import { renderLogLine, renderStatusLine } from "./terminalLines.ts";
+import { localCredentialLines } from "../ponto/clockCredentials.ts";
+import { startPontoStack, type PontoStack } from "../ponto/pontoStack.ts";
 import { assertPortsFree } from "./process/ports.ts";
 import { prepareStateDir } from "./stateDir.ts";
 
@@ -50,7 +50,7 @@ PONTO_AWS_ENDPOINT and PONTO_DATABASE_URL (external backend), POWERTOOLS_LOG_LEV
 as much memory under a burst (npm run dev runs V8 with --optimize-for-size).`;
 
 const SHUTDOWN_GRACE_MS = 10_000;
-const projectDir = dirname(dirname(fileURLToPath(import.meta.url)));
+const projectDir = fileURLToPath(new URL("../..", import.meta.url));
 const DEFAULT_INSPECTOR = { host: "127.0.0.1", port: 9229 };
 const colour = process.stdout.isTTY;
 
@@ -81,7 +81,7 @@ async function main(): Promise<void> {
   const serviceDir = dirname(configPath);
   if (values.inspect !== undefined) openInspector(values.inspect);
   const stateDir = await prepareStateDir({ serviceDir: projectDir, stage: values.stage, given: values["state-dir"], fresh: values.fresh });
-  const { backend, reason } = await chooseBackend(values.backend, ports, serviceDir, process.env, { stateDir, fresh: values.fresh });
+  const { backend, reason } = await chooseBackend(values.backend, "--backend", ports, process.env, { stateDir, fresh: values.fresh });
   console.log(`backend: ${backend.name} (${reason}): ${backend.description}`);
   await assertPortsFree([
     { port: apiPort, purpose: "the HTTP API", flag: "--port" },

@@ -25,7 +25,7 @@ export interface ServiceVariant {
 /** The mapping osls compiles for consumePunches' sqs event on PunchesQueue. */
 const CONSUMER_MAPPING = "ConsumePunchesEventSourceMappingSQSPunchesQueue";
 
-const serviceDir = fileURLToPath(new URL("..", import.meta.url));
+const serviceDir = fileURLToPath(new URL("../..", import.meta.url));
 
 /**
  * A copy of serverless.yml beside it with some numbers changed, as a user would edit them, for a

@@ -3,7 +3,7 @@
  * the running local stack back to its source queue, where the consumer takes them again.
  */
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { redriveDeadLetters, type LocalStatus } from "./aws/index.ts";
+import { redriveDeadLetters, type LocalStatus } from "../aws/index.ts";
 import { parseArgs } from "node:util";
 import { CommandError, runCommand } from "./commandError.ts";
 

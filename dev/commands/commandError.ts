@@ -1,4 +1,4 @@
-import { LocalAwsError } from "./aws/index.ts";
+import { LocalAwsError } from "../aws/index.ts";
 
 /** A command-line mistake the user can fix; the message says what is wrong and what to do. */
 export class CommandError extends Error {

@@ -1,4 +1,4 @@
-import type { LocalStatus } from "./aws/index.ts";
+import type { LocalStatus } from "../aws/index.ts";
 
 const LEVEL_COLOURS: Record<string, string> = { ERROR: "\x1b[31m", WARN: "\x1b[33m", INFO: "\x1b[36m", DEBUG: "\x1b[90m" };
 const RESET = "\x1b[0m";

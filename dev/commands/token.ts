@@ -3,7 +3,7 @@
  * clock (client credentials, write scope) or as a person (their sign-in's access token).
  */
 import { parseArgs } from "node:util";
-import { remoteClocks } from "./clockCredentials.ts";
+import { remoteClocks } from "../ponto/clockCredentials.ts";
 import { CommandError, runCommand } from "./commandError.ts";
 
 const { values } = parseArgs({

@@ -7,9 +7,9 @@ import { writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import AjvDraft04 from "ajv-draft-04";
 import standaloneCode from "ajv/dist/standalone/index.js";
-import punchSchema from "../src/domain/punch.schema.json" with { type: "json" };
+import punchSchema from "../../src/domain/punch.schema.json" with { type: "json" };
 
-export const PUNCH_VALIDATOR_PATH = fileURLToPath(new URL("../src/domain/punch.validator.js", import.meta.url));
+export const PUNCH_VALIDATOR_PATH = fileURLToPath(new URL("../../src/domain/punch.validator.js", import.meta.url));
 
 export function punchValidatorSource(): string {
   // unicode: false measures lengths in UTF-16 units, which keeps the output free of runtime

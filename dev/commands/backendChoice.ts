@@ -3,14 +3,16 @@ import {
   DEFAULT_LOCALSTACK_IMAGE,
   DEFAULT_POSTGRES_IMAGE,
   dockerBackend,
+  dockerAvailability,
   dockerEngineAvailable,
   embeddedBackend,
   externalBackend,
   type AwsEmulator,
   type Backend,
+  type BackendName,
   type BackendPorts,
   type EmulatorContainer,
-} from "./aws/index.ts";
+} from "../aws/index.ts";
 import { CommandError } from "./commandError.ts";
 
 export const BACKEND_CHOICES = ["auto", "docker", "embedded", "external"] as const;
@@ -31,50 +33,62 @@ export interface KeptState {
 }
 
 /**
- * ponto's backend settings: `auto` takes Docker (the services of docker-compose.yml, run through
- * the engine) when an engine answers, else the embedded default; PONTO_AWS_EMULATOR picks the AWS
- * emulator and dockerImagesFrom the images, PONTO_AWS_ENDPOINT and
- * PONTO_DATABASE_URL give the external one. With `kept`, the embedded and docker backends keep
- * their data between runs; without it they start empty, as test runs want. `_serviceDir` is
- * unused since the docker backend stopped running docker-compose.yml through Compose; the callers
- * keep passing it.
+ * Which backend a choice means, the one rule `npm run dev` (`--backend`, PONTO_BACKEND) and the
+ * integration suites (INTEGRATION_BACKEND) share: `auto` takes docker when a Docker engine
+ * answers, else embedded; asking for docker where none answers fails here, naming what is missing.
+ * `setting` names where the choice came from, for the error.
+ */
+export async function pickBackend(choice: string, setting: string): Promise<{ name: BackendName; reason: string }> {
+  if (!isBackendChoice(choice)) {
+    throw new CommandError(`unknown backend "${choice}" (${setting}): use one of ${BACKEND_CHOICES.join(", ")}`);
+  }
+  if (choice === "docker") {
+    const availability = await dockerAvailability();
+    if (!availability.ok) throw new CommandError(`${setting} asks for docker, but ${availability.missing}; or use the embedded backend`);
+  }
+  if (choice !== "auto") return { name: choice, reason: `asked for (${setting})` };
+  return (await dockerEngineAvailable())
+    ? { name: "docker", reason: "auto: a Docker engine answers" }
+    : { name: "embedded", reason: "auto: no Docker engine answers" };
+}
+
+/**
+ * ponto's backend, built from the choice (see pickBackend): docker runs the services of
+ * docker-compose.yml through the engine; PONTO_AWS_EMULATOR picks the AWS emulator and
+ * dockerImagesFrom the images; PONTO_AWS_ENDPOINT and PONTO_DATABASE_URL give the external one.
+ * With `kept`, the embedded and docker backends keep their data between runs; without it they
+ * start empty, as test runs want.
  */
 export async function chooseBackend(
   choice: string,
+  setting: string,
   ports: BackendPorts,
-  _serviceDir: string,
   env: NodeJS.ProcessEnv = process.env,
   kept?: KeptState,
 ): Promise<BackendSelection> {
-  if (!isBackendChoice(choice)) {
-    throw new CommandError(`unknown backend "${choice}": use one of ${BACKEND_CHOICES.join(", ")}`);
-  }
-  const docker = () =>
-    dockerBackend({
-      // The project name of docker-compose.yml, which COMPOSE_PROJECT_NAME overrides as it does for
-      // Compose: its volumes (ponto_postgres-data, …) are these.
-      project: env.COMPOSE_PROJECT_NAME || "ponto",
-      ...dockerImagesFrom(env),
-      ports,
-      imageSettings: { postgres: "PONTO_POSTGRES_IMAGE", emulator: "PONTO_AWS_EMULATOR_IMAGE" },
-      unpulledHints: {
-        localstack: "or run fauxqs instead (PONTO_AWS_EMULATOR=fauxqs)",
-        other: "`npm run test:docker` builds stand-ins from Debian's and npm's packages (`docker images 'ponto-standin/*'` lists them)",
-      },
-      ...(kept !== undefined && { fresh: kept.fresh }),
-    });
-  const embedded = () => embeddedBackend(ports, kept === undefined ? {} : { stateDir: kept.stateDir });
-  switch (choice) {
+  const { name, reason } = await pickBackend(choice, setting);
+  switch (name) {
     case "docker":
-      return { backend: docker(), reason: "asked for" };
+      return {
+        reason,
+        backend: dockerBackend({
+          // The project name of docker-compose.yml, which COMPOSE_PROJECT_NAME overrides as it does
+          // for Compose: its volumes (ponto_postgres-data, …) are these.
+          project: env.COMPOSE_PROJECT_NAME || "ponto",
+          ...dockerImagesFrom(env),
+          ports,
+          imageSettings: { postgres: "PONTO_POSTGRES_IMAGE", emulator: "PONTO_AWS_EMULATOR_IMAGE" },
+          unpulledHints: {
+            localstack: "or run fauxqs instead (PONTO_AWS_EMULATOR=fauxqs)",
+            other: "`npm run test:docker` builds stand-ins from Debian's and npm's packages (`docker images 'ponto-standin/*'` lists them)",
+          },
+          ...(kept !== undefined && { fresh: kept.fresh }),
+        }),
+      };
     case "embedded":
-      return { backend: embedded(), reason: "asked for" };
+      return { reason, backend: embeddedBackend(ports, kept === undefined ? {} : { stateDir: kept.stateDir }) };
     case "external":
-      return { backend: externalBackendFrom(env), reason: "asked for" };
-    case "auto":
-      return (await dockerEngineAvailable())
-        ? { backend: docker(), reason: "auto: a Docker engine answers" }
-        : { backend: embedded(), reason: "auto: no Docker engine answers" };
+      return { reason, backend: externalBackendFrom(env) };
   }
 }
 
