@@ -11,21 +11,23 @@ const { values } = parseArgs({
     device: { type: "string" },
     employee: { type: "string" },
     manager: { type: "boolean", default: false },
+    shell: { type: "boolean", default: false },
     api: { type: "string", default: process.env.PONTO_API_URL ?? "http://127.0.0.1:3000" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
 
-const USAGE = `Usage: npm run -s token -- --device <deviceId> | --employee <employeeId> [--manager] [--api http://127.0.0.1:3000]
+const USAGE = `Usage: npm run -s token -- --device <deviceId> [--shell] | --employee <employeeId> [--manager] [--api http://127.0.0.1:3000]
 
 Prints an access token of the running local stack's user pool:
   --device clock-lobby       a clock's (client credentials, scope ponto/punches.write); the clock is
                              provisioned first if new (its app client and API key; the key goes to stderr)
   --employee e-17            an employee's own, to read their timesheet
   --employee m-1 --manager   a member of the managers group, to read anyone's
+  --shell                    prints shell lines to eval: TOKEN=… (and API_KEY=… for a device)
 
-  TOKEN=$(npm run -s token -- --device clock-lobby)
-  curl -H "Authorization: Bearer $TOKEN" -H "x-api-key: <api key npm run dev printed>" …`;
+  eval "$(npm run -s token -- --device clock-lobby --shell)"
+  curl -H "Authorization: Bearer $TOKEN" -H "x-api-key: $API_KEY" …`;
 
 async function main(): Promise<void> {
   if (values.help || (values.device === undefined) === (values.employee === undefined)) {
@@ -37,10 +39,16 @@ async function main(): Promise<void> {
   try {
     if (values.device !== undefined) {
       const credentials = await clocks.credentialsFor(values.device);
-      console.error(`x-api-key: ${credentials.apiKey}`);
-      console.log(credentials.accessToken);
+      if (values.shell) {
+        // Both are base64url or alphanumeric: nothing in them needs quoting for a shell.
+        console.log(`TOKEN=${credentials.accessToken}\nAPI_KEY=${credentials.apiKey}`);
+      } else {
+        console.error(`x-api-key: ${credentials.apiKey}`);
+        console.log(credentials.accessToken);
+      }
     } else {
-      console.log(await clocks.tokens.employee(values.employee!, { manager: values.manager }));
+      const token = await clocks.tokens.employee(values.employee!, { manager: values.manager });
+      console.log(values.shell ? `TOKEN=${token}` : token);
     }
   } catch (error) {
     if (error instanceof TypeError) throw new CommandError(`no local stack answers at ${values.api}: start it with \`npm run dev\`, or pass --api`);
