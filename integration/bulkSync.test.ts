@@ -3,7 +3,8 @@ import { DeleteBucketCommand, CreateBucketCommand, GetObjectCommand, PutObjectCo
 import { CreateQueueCommand, DeleteMessageCommand, DeleteQueueCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { queueDepth, redriveDeadLetters, type StartedBackend } from "../dev/aws/index.ts";
+import { queueDepth, redriveDeadLetters } from "../dev/aws/index.ts";
+import { type StartedBackend } from "../dev/aws/backends/index.ts";
 import { writeServiceVariant } from "../dev/ponto/serviceVariant.ts";
 import { databaseServerOf, describeOnBackend, startIntegrationBackend } from "./support/backendFixture.ts";
 import { eventually, throughout } from "./support/eventually.ts";

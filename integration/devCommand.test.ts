@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { waitForOutput } from "../dev/commands/process/childProcess.ts";
 import { portIsFree } from "../dev/commands/process/ports.ts";
-import { freePort } from "../dev/aws/index.ts";
+import { freePort } from "../dev/aws/backends/index.ts";
 
 const DEV_MAIN = fileURLToPath(new URL("../dev/commands/dev.ts", import.meta.url));
 const running: ChildProcess[] = [];

@@ -1,6 +1,6 @@
 import { ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { StartedBackend } from "../dev/aws/index.ts";
+import type { StartedBackend } from "../dev/aws/backends/index.ts";
 import type { FidelitySettings } from "./fixtures/fidelity/fidelityService.ts";
 import { describeOnBackend, startIntegrationBackend } from "./support/backendFixture.ts";
 import { eventually, throughout } from "./support/eventually.ts";

@@ -1,6 +1,7 @@
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { LocalAwsError, type StartedBackend } from "../dev/aws/index.ts";
+import { LocalAwsError } from "../dev/aws/index.ts";
+import { type StartedBackend } from "../dev/aws/backends/index.ts";
 import { describeOnBackend, startIntegrationBackend } from "./support/backendFixture.ts";
 import { eventually, throughout } from "./support/eventually.ts";
 import { deliveriesPerKey, keysOf, orders, peakOverlap, startFidelityStack, withFidelityStack } from "./support/fidelityStack.ts";

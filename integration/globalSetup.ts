@@ -1,5 +1,5 @@
 import type { TestProject } from "vitest/node";
-import { startSharedContainers, type BackendName, type DockerEndpoints } from "../dev/aws/index.ts";
+import { startSharedContainers, type BackendName, type DockerEndpoints } from "../dev/aws/backends/index.ts";
 import { dockerImagesFrom, pickBackend } from "../dev/commands/backendChoice.ts";
 
 declare module "vitest" {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { redriveDeadLetters, type StartedBackend } from "../dev/aws/index.ts";
+import { redriveDeadLetters } from "../dev/aws/index.ts";
+import { type StartedBackend } from "../dev/aws/backends/index.ts";
 import { writeServiceVariant, type ServiceVariant } from "../dev/ponto/serviceVariant.ts";
 import { databaseServerOf, describeOnBackend, startIntegrationBackend } from "./support/backendFixture.ts";
 import { eventually } from "./support/eventually.ts";

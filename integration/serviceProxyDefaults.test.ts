@@ -3,7 +3,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { queueDepth, startLocalAws, type LocalAws, type StartedBackend } from "../dev/aws/index.ts";
+import { queueDepth, startLocalAws, type LocalAws } from "../dev/aws/index.ts";
+import { type StartedBackend } from "../dev/aws/backends/index.ts";
 import { describeOnBackend, startIntegrationBackend } from "./support/backendFixture.ts";
 import { eventually } from "./support/eventually.ts";
 

@@ -12,7 +12,7 @@ import {
   type BackendName,
   type BackendPorts,
   type EmulatorContainer,
-} from "../aws/index.ts";
+} from "../aws/backends/index.ts";
 import { CommandError } from "./commandError.ts";
 
 export const BACKEND_CHOICES = ["auto", "docker", "embedded", "external"] as const;

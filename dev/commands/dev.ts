@@ -8,7 +8,7 @@ import inspector from "node:inspector";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import type { StartedBackend } from "../aws/index.ts";
+import type { StartedBackend } from "../aws/backends/index.ts";
 import { BACKEND_CHOICES, chooseBackend } from "./backendChoice.ts";
 import { CommandError, runCommand } from "./commandError.ts";
 import { renderLogLine, renderStatusLine } from "./terminalLines.ts";

@@ -12,7 +12,7 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { embeddedBackend, freePort } from "../aws/index.ts";
+import { embeddedBackend, freePort } from "../aws/backends/index.ts";
 import { CommandError } from "../commands/commandError.ts";
 import { waitForOutput } from "../commands/process/childProcess.ts";
 import { compareDrains, type DrainResult } from "./drainComparison.ts";

@@ -11,7 +11,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
-import { freePort } from "../aws/index.ts";
+import { freePort } from "../aws/backends/index.ts";
 import { waitForOutput } from "../commands/process/childProcess.ts";
 import { devNodeFlags } from "../commands/process/devNodeFlags.ts";
 import { portIsFree } from "../commands/process/ports.ts";

@@ -15,7 +15,7 @@ import { rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
-import { dockerAvailability } from "../aws/index.ts";
+import { dockerAvailability } from "../aws/backends/index.ts";
 import { dockerImagesFrom } from "../commands/backendChoice.ts";
 import { checkDevOnDocker } from "./devCheck.ts";
 import { imageOrStandin, imagePresent, pull, type ResolvedImage } from "./standinImages.ts";

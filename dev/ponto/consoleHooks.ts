@@ -1,5 +1,6 @@
 import pg from "pg";
-import type { DatabaseServer, LocalAwsOptions } from "../aws/index.ts";
+import type { LocalAwsOptions } from "../aws/index.ts";
+import type { DatabaseServer } from "../aws/backends/index.ts";
 
 /**
  * What only ponto knows, for /_local/status and the console: connections in use on the stage's

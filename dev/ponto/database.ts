@@ -1,5 +1,5 @@
 import pg from "pg";
-import type { DatabaseServer } from "../aws/index.ts";
+import type { DatabaseServer } from "../aws/backends/index.ts";
 import { applyMigrations } from "../../src/adapters/migrations.ts";
 
 /**

@@ -1,5 +1,6 @@
 import type { DatabaseConfig } from "../../src/config.ts";
-import { startLocalAws, type LocalAws, type LocalAwsOptions, type StartedBackend } from "../aws/index.ts";
+import { startLocalAws, type LocalAws, type LocalAwsOptions } from "../aws/index.ts";
+import { type StartedBackend } from "../aws/backends/index.ts";
 import { localClocks, type Clocks, type PeopleTokens } from "./clockCredentials.ts";
 import { consoleHooks } from "./consoleHooks.ts";
 import { prepareDatabase } from "./database.ts";

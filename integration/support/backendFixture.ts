@@ -1,5 +1,5 @@
 import { describe, inject } from "vitest";
-import { embeddedBackend, freePort, sharedDockerBackend, startOwnPostgres, type StartedBackend } from "../../dev/aws/index.ts";
+import { embeddedBackend, freePort, sharedDockerBackend, startOwnPostgres, type StartedBackend } from "../../dev/aws/backends/index.ts";
 import { externalBackendFrom } from "../../dev/commands/backendChoice.ts";
 
 /**

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { SQSClient } from "@aws-sdk/client-sqs";
-import { enqueueBodies, queueDepth, startLocalAws, type LocalAws, type LocalAwsOptions, type QueueDepth, type StartedBackend } from "../../dev/aws/index.ts";
+import { enqueueBodies, queueDepth, startLocalAws, type LocalAws, type LocalAwsOptions, type QueueDepth } from "../../dev/aws/index.ts";
+import { type StartedBackend } from "../../dev/aws/backends/index.ts";
 import { fidelityServiceDir, writeFidelityService, type FidelitySettings } from "../fixtures/fidelity/fidelityService.ts";
 import type { InvocationEnd, InvocationStart } from "../fixtures/fidelity/handlers.ts";
 

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import type { StartedBackend } from "../../dev/aws/index.ts";
+import type { StartedBackend } from "../../dev/aws/backends/index.ts";
 import { startPontoStack, type PontoStack } from "../../dev/ponto/pontoStack.ts";
 import { startIntegrationBackend } from "./backendFixture.ts";
 

@@ -1,4 +1,4 @@
-import type { GatewayResponseDefinition } from "../cloudformation/serviceModel.ts";
+import type { GatewayResponseDefinition } from "./restApiModel.ts";
 
 /** API Gateway's own error responses that the local API produces, with AWS's defaults. */
 const DEFAULTS = {

@@ -1,9 +1,9 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { BoundedRing } from "../boundedRing.ts";
+import { BoundedRing } from "../lambda/boundedRing.ts";
 import { LocalAwsError } from "../errors.ts";
-import type { GatewayResponseDefinition } from "../cloudformation/serviceModel.ts";
+import type { GatewayResponseDefinition } from "./restApiModel.ts";
 import type { ApiRequest, ApiResponse, RouteHandler } from "./apiTypes.ts";
 import { gatewayResponse } from "./gatewayResponses.ts";
 

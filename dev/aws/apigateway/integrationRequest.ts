@@ -1,4 +1,4 @@
-import type { GatewayResponseDefinition, IntegrationRoute } from "../cloudformation/serviceModel.ts";
+import type { GatewayResponseDefinition, IntegrationRoute } from "./restApiModel.ts";
 import type { ApiRequest, ApiResponse } from "./apiTypes.ts";
 import { gatewayResponse, type GatewayResponseType } from "./gatewayResponses.ts";
 import { renderMappingTemplate, type TemplateRequest } from "./mappingTemplates.ts";

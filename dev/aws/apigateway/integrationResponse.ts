@@ -1,4 +1,4 @@
-import type { IntegrationResponse } from "../cloudformation/serviceModel.ts";
+import type { IntegrationResponse } from "./restApiModel.ts";
 import type { ApiResponse } from "./apiTypes.ts";
 import { methodResponseHeaders, type IntegrationAnswer } from "./integrationParameters.ts";
 import { renderResponseTemplate, type TemplateRequest } from "./mappingTemplates.ts";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CloudFormationTemplate } from "../cloudformation/intrinsics.ts";
-import { readServiceModel, type MockIntegrationRoute, type SqsIntegrationRoute } from "../cloudformation/serviceModel.ts";
+import { readRestApi, type MockIntegrationRoute, type SqsIntegrationRoute } from "./restApiModel.ts";
 import { LocalAwsError } from "../errors.ts";
 import type { ApiRequest } from "./apiTypes.ts";
 import { mockIntegrationRoute, mockStatusCode } from "./mockIntegrationRoute.ts";
@@ -173,7 +173,7 @@ const COMPILED_METHODS =
 const template = (resources: Record<string, unknown> = {}): CloudFormationTemplate =>
   ({ Resources: { ...structuredClone(COMPILED_METHODS), ...resources } }) as unknown as CloudFormationTemplate;
 
-const routesOf = (compiled: CloudFormationTemplate) => readServiceModel(compiled).routes;
+const routesOf = (compiled: CloudFormationTemplate) => readRestApi(compiled).routes;
 
 function apiRequest(overrides: Partial<ApiRequest>): ApiRequest {
   return {

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import type { FunctionRuntime } from "../lambda/functionRuntime.ts";
-import type { GatewayResponseDefinition, LambdaProxyRoute } from "../cloudformation/serviceModel.ts";
+import type { GatewayResponseDefinition, LambdaProxyRoute } from "./restApiModel.ts";
 import type { ApiRequest, ApiResponse, RouteHandler } from "./apiTypes.ts";
 import { gatewayResponse, type GatewayResponseType } from "./gatewayResponses.ts";
 

@@ -1,15 +1,9 @@
-import type { GatewayResponseDefinition } from "../cloudformation/serviceModel.ts";
+import type { GatewayResponseDefinition, MethodAccess } from "./restApiModel.ts";
 import { LocalAwsError } from "../errors.ts";
 import type { RouteHandler } from "./apiTypes.ts";
 import type { AuthorizerDecision } from "./cognitoAuthorizer.ts";
 import { gatewayRejection } from "./integrationRequest.ts";
 import type { UsagePlans } from "./usagePlans.ts";
-
-/** What a method asks of a caller before its integration runs. */
-export interface MethodAccess {
-  authorization?: { authorizerLogicalId: string; scopes: string[] };
-  apiKeyRequired: boolean;
-}
 
 export interface MethodAccessDependencies {
   authorizers: ReadonlyMap<string, (headers: Record<string, string>, scopes: readonly string[]) => AuthorizerDecision>;

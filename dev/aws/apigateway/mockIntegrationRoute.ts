@@ -1,4 +1,4 @@
-import type { GatewayResponseDefinition, MockIntegrationRoute } from "../cloudformation/serviceModel.ts";
+import type { GatewayResponseDefinition, MockIntegrationRoute } from "./restApiModel.ts";
 import type { RouteHandler } from "./apiTypes.ts";
 import { gatewayRejection, integrationRequestBody, requestContentType, templateRequestOf } from "./integrationRequest.ts";
 import { methodResponse, selectIntegrationResponse } from "./integrationResponse.ts";

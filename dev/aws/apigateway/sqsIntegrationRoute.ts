@@ -1,5 +1,5 @@
 import type { MessageAttributeValue } from "@aws-sdk/client-sqs";
-import type { GatewayResponseDefinition, SqsIntegrationRoute } from "../cloudformation/serviceModel.ts";
+import type { GatewayResponseDefinition, SqsIntegrationRoute } from "./restApiModel.ts";
 import type { RouteHandler } from "./apiTypes.ts";
 import { gatewayRejection, integrationRequestBody, requestContentType, templateRequestOf } from "./integrationRequest.ts";
 import { integrationRequestParameters } from "./integrationParameters.ts";

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { JsonStateFile } from "../jsonStateFile.ts";
+import { JsonStateFile } from "../cognito/jsonStateFile.ts";
 import type { ApiKeyDefinition, UsagePlanDefinition } from "../cloudformation/accessModel.ts";
 import { LocalAwsError } from "../errors.ts";
 

@@ -1,9 +1,7 @@
-import { execFile, execFileSync } from "node:child_process";
-import { promisify } from "node:util";
+import { execFileSync } from "node:child_process";
 import { LocalAwsError } from "../errors.ts";
 import { EMULATOR_ACCOUNT, type Backend, type BackendPorts, type StartedBackend } from "./backend.ts";
-
-const run = promisify(execFile);
+import { composeFlavour, composeV1Notice, dockerAvailability, run, waitForHttp, waitForPostgres } from "./dockerEngine.ts";
 
 export type AwsEmulator = "localstack" | "fauxqs";
 
@@ -14,69 +12,6 @@ export const DEFAULT_POSTGRES_IMAGE = "postgres:18.4-alpine";
 
 /** The AWS emulator to run and its image: a mirror's copy or a stand-in is as good as the official one. */
 export type EmulatorContainer = { kind: "localstack"; image: string; authToken?: string } | { kind: "fauxqs"; image: string };
-
-/** What the Docker client and engine on this machine can do, or what is missing and how to get it. */
-export type DockerAvailability = { ok: true } | { ok: false; missing: string };
-
-/** True when a Docker engine answers, not merely when the docker client is installed. */
-export async function dockerEngineAvailable(): Promise<boolean> {
-  return (await dockerAvailability()).ok;
-}
-
-/**
- * Whether the docker client is installed and an engine answers it, and if not, which piece is
- * missing in words that name what to install or start.
- */
-export async function dockerAvailability(): Promise<DockerAvailability> {
-  try {
-    await run("docker", ["info", "--format", "{{.ServerVersion}}"], { timeout: 5_000 });
-    return { ok: true };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
-      return {
-        ok: false,
-        missing: "no `docker` command: install Docker Engine (Debian/Ubuntu: `apt-get install docker.io`; or Docker's own docker-ce packages) or Docker Desktop",
-      };
-    }
-    return {
-      ok: false,
-      missing: "the docker client is installed but no engine answers `docker info`: start it (`systemctl start docker`, or `dockerd` as root, or Docker Desktop)",
-    };
-  }
-}
-
-/**
- * Which Compose this machine has, for people who run a compose file by hand: the docker backend
- * itself needs none. Compose v1 (the Python `docker-compose` 1.x) is end-of-life and rejects
- * files with a top-level `name:`, so it is named as such rather than tried.
- *
- * @example
- * await composeFlavour(); // { kind: "v1", version: "1.29.2" } on Debian 12 with its docker-compose package
- */
-export async function composeFlavour(): Promise<{ kind: "plugin" | "standalone" | "v1"; version: string } | { kind: "none" }> {
-  const versionOf = async (command: string, args: string[]) => {
-    try {
-      const { stdout } = await run(command, args, { timeout: 5_000 });
-      return /(\d+\.\d+\.\d+)/.exec(stdout)?.[1];
-    } catch {
-      return undefined;
-    }
-  };
-  const plugin = await versionOf("docker", ["compose", "version", "--short"]);
-  if (plugin) return { kind: "plugin", version: plugin };
-  const standalone = await versionOf("docker-compose", ["version"]);
-  if (!standalone) return { kind: "none" };
-  return { kind: standalone.startsWith("1.") ? "v1" : "standalone", version: standalone };
-}
-
-/** The words for a Compose v1 found on the machine: what it is, and what to install instead. */
-export function composeV1Notice(version: string): string {
-  return (
-    `docker-compose ${version} is Compose v1, end-of-life since 2023, and cannot read a compose file with a top-level name:. ` +
-    "This backend does not need Compose (it runs the containers through the engine); to run the compose file by hand, install Compose v2: " +
-    "the docker-compose-plugin package from Docker's apt repository (`docker compose`), or the v2 `docker-compose` binary from github.com/docker/compose/releases"
-  );
-}
 
 export interface DockerProject {
   /**
@@ -98,8 +33,6 @@ export interface DockerProject {
   onNotice?: (line: string) => void;
 }
 
-const READY_TIMEOUT_MS = 120_000;
-
 /**
  * The AWS emulator (LocalStack or fauxqs) and Postgres as containers of the engine, run with the
  * docker client alone: no Compose, so it works alike with Compose v2, v1 or none. start() returns
@@ -111,15 +44,10 @@ const READY_TIMEOUT_MS = 120_000;
  * dockerBackend({ project: "shop", emulator: { kind: "fauxqs", image: DEFAULT_FAUXQS_IMAGE },
  *   postgresImage: DEFAULT_POSTGRES_IMAGE, ports: { aws: 4566, database: 5433 } });
  */
-export function dockerBackend({ project, emulator, postgresImage, ports, imageSettings, unpulledHints, fresh = false, onNotice = console.log }: DockerProject): Backend {
-  const names = {
-    postgres: `${project}-postgres`,
-    emulator: `${project}-${emulator.kind}`,
-    postgresVolume: `${project}_postgres-data`,
-    fauxqsVolume: `${project}_fauxqs-data`,
-  };
-  const docker = (...args: string[]) => run("docker", args, { maxBuffer: 16 * 1024 * 1024 });
-  const removeContainers = () => docker("rm", "--force", "--volumes", names.postgres, names.emulator).catch(() => {});
+export function dockerBackend(project: DockerProject): Backend {
+  const { emulator, postgresImage, ports, fresh = false, onNotice = console.log } = project;
+  const names = containerNames(project);
+  const removeContainers = async () => void (await docker("rm", "--force", "--volumes", names.postgres, names.emulator).catch(() => {}));
 
   return {
     name: "docker",
@@ -148,35 +76,11 @@ export function dockerBackend({ project, emulator, postgresImage, ports, imageSe
       };
       process.on("exit", removeOnExit);
       try {
-        await docker(
-          "run", "--detach", "--name", names.postgres,
-          "--publish", `127.0.0.1:${ports.database}:5432`,
-          "--env", "POSTGRES_USER=postgres", "--env", "POSTGRES_PASSWORD=postgres",
-          // Postgres 18's images keep their data under /var/lib/postgresql/18/docker: the volume is the parent.
-          "--volume", `${names.postgresVolume}:/var/lib/postgresql`,
-          postgresImage,
-        );
-        await docker("run", "--detach", "--name", names.emulator, "--publish", `127.0.0.1:${ports.aws}:4566`, ...emulatorArguments(emulator, names.fauxqsVolume, ports.aws), emulator.image);
-        await Promise.all([
-          waitForPostgres(names.postgres),
-          waitForHttp(names.emulator, `http://127.0.0.1:${ports.aws}${emulator.kind === "localstack" ? "/_localstack/health" : "/health"}`),
-        ]);
+        await runContainers(project, names);
       } catch (error) {
         // The volumes stay: a failed start is no reason to lose the data of earlier runs.
         await removeContainers();
-        if (error instanceof LocalAwsError) throw error;
-        const { stderr = "", cmd = "" } = error as { stderr?: string; cmd?: string };
-        const image = cmd.endsWith(` ${postgresImage}`) ? postgresImage : emulator.image;
-        const setting = image === postgresImage ? imageSettings?.postgres : imageSettings?.emulator;
-        const unpulled = /Unable to find image|pull access denied|manifest unknown|no such host|not found/i.test(stderr);
-        const hint = image === emulator.image && emulator.kind === "localstack" ? unpulledHints?.localstack : unpulledHints?.other;
-        throw new LocalAwsError(
-          `docker run failed: ${stderr.trim() || String(error)}` +
-            (unpulled
-              ? `\n${image} cannot be pulled here${setting ? `: set ${setting} to a copy this engine can reach (a registry mirror's, or one built locally)` : ""}` +
-                (hint ? `; ${hint}` : "")
-              : ""),
-        );
+        throw error instanceof LocalAwsError ? error : dockerRunFailure(error, project);
       } finally {
         process.off("exit", removeOnExit);
       }
@@ -192,12 +96,58 @@ export function dockerBackend({ project, emulator, postgresImage, ports, imageSe
             await waitForPostgres(names.postgres);
           },
         },
-        async stop() {
-          await removeContainers();
-        },
+        stop: removeContainers,
       };
     },
   };
+}
+
+type ContainerNames = ReturnType<typeof containerNames>;
+
+function containerNames({ project, emulator }: DockerProject) {
+  return {
+    postgres: `${project}-postgres`,
+    emulator: `${project}-${emulator.kind}`,
+    postgresVolume: `${project}_postgres-data`,
+    fauxqsVolume: `${project}_fauxqs-data`,
+  };
+}
+
+function docker(...args: string[]) {
+  return run("docker", args, { maxBuffer: 16 * 1024 * 1024 });
+}
+
+/** Postgres and the emulator, started and answering. */
+async function runContainers({ emulator, postgresImage, ports }: DockerProject, names: ContainerNames): Promise<void> {
+  await docker(
+    "run", "--detach", "--name", names.postgres,
+    "--publish", `127.0.0.1:${ports.database}:5432`,
+    "--env", "POSTGRES_USER=postgres", "--env", "POSTGRES_PASSWORD=postgres",
+    // Postgres 18's images keep their data under /var/lib/postgresql/18/docker: the volume is the parent.
+    "--volume", `${names.postgresVolume}:/var/lib/postgresql`,
+    postgresImage,
+  );
+  await docker("run", "--detach", "--name", names.emulator, "--publish", `127.0.0.1:${ports.aws}:4566`, ...emulatorArguments(emulator, names.fauxqsVolume, ports.aws), emulator.image);
+  await Promise.all([
+    waitForPostgres(names.postgres),
+    waitForHttp(names.emulator, `http://127.0.0.1:${ports.aws}${emulator.kind === "localstack" ? "/_localstack/health" : "/health"}`),
+  ]);
+}
+
+/** A failed `docker run` in words: what docker said, and for an image it cannot pull, the setting that names another. */
+function dockerRunFailure(error: unknown, { emulator, postgresImage, imageSettings, unpulledHints }: DockerProject): LocalAwsError {
+  const { stderr = "", cmd = "" } = error as { stderr?: string; cmd?: string };
+  const image = cmd.endsWith(` ${postgresImage}`) ? postgresImage : emulator.image;
+  const setting = image === postgresImage ? imageSettings?.postgres : imageSettings?.emulator;
+  const unpulled = /Unable to find image|pull access denied|manifest unknown|no such host|not found/i.test(stderr);
+  const hint = image === emulator.image && emulator.kind === "localstack" ? unpulledHints?.localstack : unpulledHints?.other;
+  return new LocalAwsError(
+    `docker run failed: ${stderr.trim() || String(error)}` +
+      (unpulled
+        ? `\n${image} cannot be pulled here${setting ? `: set ${setting} to a copy this engine can reach (a registry mirror's, or one built locally)` : ""}` +
+          (hint ? `; ${hint}` : "")
+        : ""),
+  );
 }
 
 function emulatorArguments(emulator: EmulatorContainer, fauxqsVolume: string, hostPort: number): string[] {
@@ -241,50 +191,3 @@ function needsAuthToken(image: string): boolean {
   return major > 4 || (major === 4 && (minor > 14 || (minor === 14 && patch > 0)));
 }
 
-/**
- * Ready means accepting TCP connections as clients connect: `pg_isready` on the socket alone can
- * answer during the official image's first-start initialisation, whose server listens on the
- * socket only.
- */
-export async function waitForPostgres(container: string): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    try {
-      await run("docker", ["exec", container, "pg_isready", "--host", "127.0.0.1", "--username", "postgres"], { timeout: 5_000 });
-      return;
-    } catch {
-      await exitedOrWait(container);
-    }
-  }
-  throw new LocalAwsError(`Postgres in container ${container} was not ready within ${READY_TIMEOUT_MS / 1000} s:\n${await lastLogLines(container)}`);
-}
-
-async function waitForHttp(container: string, url: string): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url, { signal: AbortSignal.timeout(2_000) })).ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    await exitedOrWait(container);
-  }
-  throw new LocalAwsError(`${container} did not answer ${url} within ${READY_TIMEOUT_MS / 1000} s:\n${await lastLogLines(container)}`);
-}
-
-/** A container that exited will never become ready: say why at once instead of at the timeout. */
-async function exitedOrWait(container: string): Promise<void> {
-  const { stdout } = await run("docker", ["inspect", "--format", "{{.State.Running}} {{.State.ExitCode}}", container]);
-  const [running, exitCode] = stdout.trim().split(" ");
-  if (running === "false") throw new LocalAwsError(`${container} exited with code ${exitCode}:\n${await lastLogLines(container)}`);
-  await new Promise((resolve) => setTimeout(resolve, 500));
-}
-
-async function lastLogLines(container: string): Promise<string> {
-  try {
-    const { stdout, stderr } = await run("docker", ["logs", "--tail", "20", container]);
-    return `${stdout}${stderr}`.trim();
-  } catch {
-    return "(no logs)";
-  }
-}

@@ -1,5 +1,5 @@
 import { once } from "node:events";
-import { ownStrippedSources, startStrippedWorker } from "../strippedWorker.ts";
+import { ownStrippedSources, startStrippedWorker } from "../lambda/strippedWorker.ts";
 
 export interface FauxqsThreadOptions {
   /** fauxqs keeps queues, messages (in flight too) and buckets in a SQLite file here, across restarts. */

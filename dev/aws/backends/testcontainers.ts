@@ -5,7 +5,8 @@ import { PostgreSqlContainer, type StartedPostgreSqlContainer } from "@testconta
 import { GenericContainer, Wait, type StartedTestContainer } from "testcontainers";
 import { freePort } from "./freePort.ts";
 import { addressedByIp, EMULATOR_ACCOUNT, type DatabaseServer, type StartedBackend } from "./backend.ts";
-import { checkLocalstackImage, waitForPostgres, type EmulatorContainer } from "./dockerBackend.ts";
+import { checkLocalstackImage, type EmulatorContainer } from "./dockerBackend.ts";
+import { waitForPostgres } from "./dockerEngine.ts";
 
 const run = promisify(execFile);
 

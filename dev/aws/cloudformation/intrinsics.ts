@@ -92,3 +92,18 @@ export function resourcesOfType(
     .filter(([, resource]) => resource.Type === type)
     .map(([logicalId, resource]) => [logicalId, resource.Properties ?? {}]);
 }
+
+/**
+ * The logical id behind `{ Ref: X }` or `{ "Fn::GetAtt": [X, ...] }`. With `optional`, anything
+ * else (a literal, nothing) gives undefined.
+ */
+export function logicalIdOf(value: unknown, where: string, optional: true): string | undefined;
+export function logicalIdOf(value: unknown, where: string): string;
+export function logicalIdOf(value: unknown, where: string, optional = false): string | undefined {
+  const reference = value as { Ref?: string; "Fn::GetAtt"?: [string, string] } | undefined;
+  const target = reference?.Ref ?? reference?.["Fn::GetAtt"]?.[0];
+  if (target === undefined && !optional) {
+    throw new LocalAwsError(`${where} must reference a resource of this service, got ${JSON.stringify(value)}`);
+  }
+  return target;
+}

@@ -1,21 +1,14 @@
-import {
-  readRequestParameters,
-  readResponseParameters,
-  type RequestParameterMapping,
-  type ResponseParameterMapping,
-} from "../apigateway/integrationParameters.ts";
-import type { MethodAccess } from "../apigateway/methodAccess.ts";
-import { LocalAwsError } from "../errors.ts";
-import { resourcesOfType, type CloudFormationTemplate } from "./intrinsics.ts";
+import { logicalIdOf, resourcesOfType, type CloudFormationTemplate } from "./intrinsics.ts";
 
-/** The parts of the compiled template that the local stack runs, read once into plain types. */
+/**
+ * The parts of the compiled template that the local stack runs, read once into plain types; the
+ * API's routes are API Gateway's own model (apigateway/restApiModel.ts).
+ */
 export interface ServiceModel {
   queues: QueueDefinition[];
   buckets: BucketDefinition[];
   functions: FunctionDefinition[];
   eventSourceMappings: EventSourceMappingDefinition[];
-  routes: RouteDefinition[];
-  gatewayResponses: Map<string, GatewayResponseDefinition>;
 }
 
 export interface QueueDefinition {
@@ -58,64 +51,14 @@ export interface EventSourceMappingDefinition {
   enabled: boolean;
 }
 
-export type RouteDefinition = LambdaProxyRoute | SqsIntegrationRoute | MockIntegrationRoute;
-
-interface RouteBase extends MethodAccess {
-  method: string;
-  /** "/items/{itemId}" */
-  path: string;
-}
-
-export interface LambdaProxyRoute extends RouteBase {
-  kind: "lambda-proxy";
-  functionLogicalId: string;
-}
-
-/** What API Gateway does with a content type that has no request template. */
-export type PassthroughBehavior = "WHEN_NO_MATCH" | "WHEN_NO_TEMPLATES" | "NEVER";
-
-/** A non-proxy integration: request templates and parameters in, integration responses out. */
-export interface IntegrationRoute extends RouteBase {
-  requestTemplates: Record<string, string>;
-  /** AWS's default is WHEN_NO_MATCH: a content type without a template passes through untransformed. */
-  passthroughBehavior: PassthroughBehavior;
-  requestParameters: RequestParameterMapping[];
-  integrationResponses: IntegrationResponse[];
-}
-
-export interface SqsIntegrationRoute extends IntegrationRoute {
-  kind: "sqs";
-  /** Fn::Sub that names the queue; resolved once the queues exist. */
-  uri: unknown;
-  /** JSON schema per content type, when a request validator checks the body. */
-  bodyModels: Record<string, object>;
-}
-
-/** A MOCK integration: API Gateway answers itself, as a CORS preflight does. */
-export interface MockIntegrationRoute extends IntegrationRoute {
-  kind: "mock";
-}
-
-export interface IntegrationResponse {
-  statusCode: number;
-  selectionPattern?: string;
-  responseParameters: ResponseParameterMapping[];
-  responseTemplates: Record<string, string>;
-}
-
-export interface GatewayResponseDefinition {
-  statusCode: number;
-  responseTemplates: Record<string, string>;
-}
-
 const DEFAULT_FUNCTION_TIMEOUT_SECONDS = 6;
 /** ProvisionedPollerConfig's defaults for SQS (https://docs.aws.amazon.com/lambda/latest/api/API_ProvisionedPollerConfig.html). */
 const DEFAULT_MINIMUM_POLLERS = 2;
 const DEFAULT_MAXIMUM_POLLERS = 200;
 
 /**
- * Reads what the local AWS runs from a compiled template: queues, buckets, functions, event source
- * mappings, API routes and gateway responses. A construct it cannot run fails here, naming it.
+ * Reads what the local AWS runs from a compiled template: queues, buckets, functions and event
+ * source mappings. A construct it cannot run fails here, naming it.
  *
  * @example
  * const model = readServiceModel((await packageService({ configPath: "serverless.yml", stage: "local" })).template);
@@ -169,173 +112,5 @@ export function readServiceModel(template: CloudFormationTemplate): ServiceModel
         enabled: properties.Enabled !== false,
       };
     }),
-    routes: readRoutes(template),
-    gatewayResponses: new Map(
-      resourcesOfType(template, "AWS::ApiGateway::GatewayResponse").map(([, properties]) => [
-        String(properties.ResponseType),
-        {
-          statusCode: Number(properties.StatusCode),
-          responseTemplates: (properties.ResponseTemplates as Record<string, string> | undefined) ?? {},
-        },
-      ]),
-    ),
   };
-}
-
-function readRoutes(template: CloudFormationTemplate): RouteDefinition[] {
-  const validators = new Map(resourcesOfType(template, "AWS::ApiGateway::RequestValidator"));
-  const models = new Map(resourcesOfType(template, "AWS::ApiGateway::Model"));
-
-  return resourcesOfType(template, "AWS::ApiGateway::Method").map(([logicalId, properties]): RouteDefinition => {
-    const method = String(properties.HttpMethod).toUpperCase();
-    const path = pathOf(template, properties.ResourceId);
-    const where = `${logicalId} (${method} ${path})`;
-    const integration = (properties.Integration as Record<string, unknown> | undefined) ?? {};
-    refuseParameterValidation(where, properties, validators);
-    const access = methodAccessOf(where, properties);
-    if (integration.Type === "AWS_PROXY") {
-      return { kind: "lambda-proxy", method, path, ...access, functionLogicalId: lambdaOfProxyUri(integration.Uri, logicalId) };
-    }
-    if (integration.Type === "MOCK") return { kind: "mock", method, path, ...access, ...integrationOf(where, integration) };
-    if (integration.Type === "AWS" && JSON.stringify(integration.Uri).includes(":sqs:path/")) {
-      return {
-        kind: "sqs",
-        method,
-        path,
-        ...access,
-        uri: integration.Uri,
-        ...integrationOf(where, integration),
-        bodyModels: bodyModelsOf(properties, validators, models),
-      };
-    }
-    throw new LocalAwsError(
-      `${where} uses an integration the local stack does not emulate: ${JSON.stringify(integration.Type)} ` +
-        `${JSON.stringify(integration.Uri ?? "")}; it runs AWS_PROXY (Lambda), AWS with an SQS path override ` +
-        "(arn:aws:apigateway:<region>:sqs:path/<account>/<queue>) and MOCK",
-    );
-  });
-}
-
-/**
- * The method's authorizer and scopes, and whether it requires an API key. Authorization the local
- * stack cannot check (IAM, a Lambda authorizer) is refused rather than let every request through.
- */
-function methodAccessOf(where: string, method: Record<string, unknown>): MethodAccess {
-  const type = String(method.AuthorizationType ?? "NONE");
-  const apiKeyRequired = method.ApiKeyRequired === true || method.ApiKeyRequired === "true";
-  if (type === "NONE") return { apiKeyRequired };
-  if (type !== "COGNITO_USER_POOLS") {
-    throw new LocalAwsError(`${where}: AuthorizationType ${type} is not emulated; the local stack checks COGNITO_USER_POOLS authorizers (and NONE)`);
-  }
-  const authorizerLogicalId = logicalIdOf(method.AuthorizerId, `${where} AuthorizerId`);
-  return { apiKeyRequired, authorization: { authorizerLogicalId, scopes: ((method.AuthorizationScopes as string[] | undefined) ?? []).map(String) } };
-}
-
-const PASSTHROUGH_BEHAVIORS: readonly PassthroughBehavior[] = ["WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER"];
-
-/**
- * The integration's request and response settings, refusing at start what the local stack
- * would otherwise run differently from AWS.
- */
-function integrationOf(where: string, integration: Record<string, unknown>): Omit<IntegrationRoute, keyof RouteBase> {
-  const passthroughBehavior = String(integration.PassthroughBehavior ?? "WHEN_NO_MATCH") as PassthroughBehavior;
-  if (!PASSTHROUGH_BEHAVIORS.includes(passthroughBehavior)) {
-    throw new LocalAwsError(`${where}: PassthroughBehavior ${passthroughBehavior} is not one of ${PASSTHROUGH_BEHAVIORS.join(", ")}`);
-  }
-  refuseBinaryContent(where, integration.ContentHandling);
-  const requestTemplates = (integration.RequestTemplates as Record<string, string> | undefined) ?? {};
-  for (const [contentType, requestTemplate] of Object.entries(requestTemplates)) {
-    if (requestTemplate.includes("requestOverride")) {
-      throw new LocalAwsError(
-        `${where}: the ${contentType} request template sets $context.requestOverride, which the local stack does not emulate; ` +
-          "map the value with the integration's RequestParameters instead (integration.request.querystring.X or .header.X)",
-      );
-    }
-  }
-  return {
-    requestTemplates,
-    passthroughBehavior,
-    requestParameters: readRequestParameters(where, (integration.RequestParameters as Record<string, unknown> | undefined) ?? {}),
-    integrationResponses: ((integration.IntegrationResponses as Array<Record<string, unknown>> | undefined) ?? []).map((response) => {
-      refuseBinaryContent(where, response.ContentHandling);
-      return {
-        // The service proxy plugin writes numbers here, osls's CORS writes strings: both are fine on AWS.
-        statusCode: Number(response.StatusCode),
-        ...(response.SelectionPattern !== undefined && { selectionPattern: String(response.SelectionPattern) }),
-        responseParameters: readResponseParameters(where, (response.ResponseParameters as Record<string, unknown> | undefined) ?? {}),
-        responseTemplates: (response.ResponseTemplates as Record<string, string> | undefined) ?? {},
-      };
-    }),
-  };
-}
-
-/** The local API reads and writes text; a binary conversion would silently differ from AWS. */
-function refuseBinaryContent(where: string, contentHandling: unknown): void {
-  if (contentHandling !== undefined && contentHandling !== "CONVERT_TO_TEXT") {
-    throw new LocalAwsError(`${where}: ContentHandling ${String(contentHandling)} is not emulated; the local stack handles text bodies (CONVERT_TO_TEXT or none)`);
-  }
-}
-
-/** Required query strings or headers checked by a validator would pass unchecked locally: refused. */
-function refuseParameterValidation(where: string, method: Record<string, unknown>, validators: Map<string, Record<string, unknown>>): void {
-  const validatorId = logicalIdOf(method.RequestValidatorId, "RequestValidatorId", true);
-  if (!validatorId || validators.get(validatorId)?.ValidateRequestParameters !== true) return;
-  const required = Object.entries((method.RequestParameters as Record<string, unknown> | undefined) ?? {}).filter(([, value]) => value === true);
-  if (required.length > 0) {
-    throw new LocalAwsError(
-      `${where}: its request validator checks required parameters (${required.map(([name]) => name).join(", ")}), ` +
-        "which the local stack does not emulate; it validates request bodies only (ValidateRequestBody)",
-    );
-  }
-}
-
-function bodyModelsOf(
-  method: Record<string, unknown>,
-  validators: Map<string, Record<string, unknown>>,
-  models: Map<string, Record<string, unknown>>,
-): Record<string, object> {
-  const validatorId = logicalIdOf(method.RequestValidatorId, "RequestValidatorId", true);
-  if (!validatorId || validators.get(validatorId)?.ValidateRequestBody !== true) return {};
-  const requestModels = (method.RequestModels as Record<string, unknown> | undefined) ?? {};
-  return Object.fromEntries(
-    Object.entries(requestModels).map(([contentType, model]) => {
-      const modelId = logicalIdOf(model, `RequestModels.${contentType}`);
-      const schema = models.get(modelId)?.Schema;
-      if (typeof schema !== "object" || schema === null) {
-        throw new LocalAwsError(`model ${modelId} has no JSON schema the local stack can read`);
-      }
-      return [contentType, schema];
-    }),
-  );
-}
-
-/** Walks AWS::ApiGateway::Resource parents up to the API root. */
-function pathOf(template: CloudFormationTemplate, resourceId: unknown): string {
-  const logicalId = logicalIdOf(resourceId, "ResourceId", true);
-  if (!logicalId) return "/";
-  const resource = template.Resources[logicalId]?.Properties ?? {};
-  const parent = pathOf(template, resource.ParentId);
-  return `${parent === "/" ? "" : parent}/${String(resource.PathPart)}`;
-}
-
-function lambdaOfProxyUri(uri: unknown, methodId: string): string {
-  const match = JSON.stringify(uri).match(/"Fn::GetAtt":\["([^"]+)","Arn"\]/);
-  if (!match?.[1]) throw new LocalAwsError(`${methodId} proxies to a Lambda the local stack cannot find`);
-  return match[1];
-}
-
-/**
- * The logical id behind `{ Ref: X }` or `{ "Fn::GetAtt": [X, ...] }`. With `optional`, anything
- * else (the API root's GetAtt, a literal) gives undefined.
- */
-function logicalIdOf(value: unknown, where: string, optional: true): string | undefined;
-function logicalIdOf(value: unknown, where: string): string;
-function logicalIdOf(value: unknown, where: string, optional = false): string | undefined {
-  const reference = value as { Ref?: string; "Fn::GetAtt"?: [string, string] } | undefined;
-  const target = reference?.Ref ?? reference?.["Fn::GetAtt"]?.[0];
-  if (target === "ApiGatewayRestApi") return undefined;
-  if (target === undefined && !optional) {
-    throw new LocalAwsError(`${where} must reference a resource of this service, got ${JSON.stringify(value)}`);
-  }
-  return target;
 }

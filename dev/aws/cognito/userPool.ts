@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { join } from "node:path";
-import { JsonStateFile } from "../jsonStateFile.ts";
+import { JsonStateFile } from "./jsonStateFile.ts";
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from "jose";
 import { LocalAwsError } from "../errors.ts";
 

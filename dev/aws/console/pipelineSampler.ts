@@ -1,9 +1,10 @@
-import { BoundedRing } from "../boundedRing.ts";
+import { BoundedRing } from "../lambda/boundedRing.ts";
 import { resolveString } from "../cloudformation/intrinsics.ts";
 import type { ResourceRegistry } from "../cloudformation/resourceRegistry.ts";
 import type { ServiceModel } from "../cloudformation/serviceModel.ts";
 import type { RequestEntry } from "../apigateway/httpApi.ts";
-import type { LocalStatus } from "../localStatus.ts";
+import type { RestApiModel } from "../apigateway/restApiModel.ts";
+import type { LocalStatus } from "./localStatus.ts";
 
 
 /** What the sampler reads: the map it draws, the status it samples, the API's recent requests. */
@@ -110,10 +111,10 @@ export class PipelineSampler {
  * The pipeline the template declares: each route and what it reaches (a queue by a service
  * integration, a function by Lambda proxy), and each event source mapping with its cap.
  */
-export function pipelineMapOf(model: ServiceModel, registry: ResourceRegistry): PipelineMap {
+export function pipelineMapOf(model: ServiceModel, restApi: RestApiModel, registry: ResourceRegistry): PipelineMap {
   const functionName = (logicalId: string) => model.functions.find((fn) => fn.logicalId === logicalId)?.name ?? logicalId;
   return {
-    routes: model.routes.map((route) => ({
+    routes: restApi.routes.map((route) => ({
       method: route.method,
       path: route.path,
       kind: route.kind,

@@ -1,6 +1,6 @@
 import type { RequestEntry } from "../apigateway/httpApi.ts";
 import type { InvocationEntry } from "../lambda/invocationHistory.ts";
-import type { BoundedRing } from "../boundedRing.ts";
+import type { BoundedRing } from "../lambda/boundedRing.ts";
 import type { FunctionRuntime } from "../lambda/functionRuntime.ts";
 
 /** Where a trace looks: the API's recent requests, the functions' invocations, the app's stored record. */

@@ -55,8 +55,6 @@ function model({
         enabled: true,
       },
     ],
-    routes: [],
-    gatewayResponses: new Map(),
   };
 }
 

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Worker } from "node:worker_threads";
 import { LocalAwsError } from "../errors.ts";
-import { startStrippedWorker, strippedSources } from "../strippedWorker.ts";
+import { startStrippedWorker, strippedSources } from "./strippedWorker.ts";
 import type { ContainerSettings, FunctionError, InvocationReply } from "./containerProtocol.ts";
 import { InvocationHistory } from "./invocationHistory.ts";
 

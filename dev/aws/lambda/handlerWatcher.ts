@@ -1,7 +1,7 @@
 import { relative, resolve, sep } from "node:path";
 import { watch } from "chokidar";
 import type { FunctionRuntime } from "./functionRuntime.ts";
-import { importGraph } from "../importGraph.ts";
+import { importGraph } from "./importGraph.ts";
 
 /** Functions whose code changed, and the saved files that changed it. */
 export interface CodeReload {

@@ -1,4 +1,4 @@
-import { BoundedRing, nearestRank } from "../boundedRing.ts";
+import { BoundedRing, nearestRank } from "./boundedRing.ts";
 
 /** One SQS record of an invocation's event, as the console's trace needs it. */
 export interface InvocationRecordSummary {

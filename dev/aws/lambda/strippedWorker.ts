@@ -13,7 +13,7 @@ import { importGraph } from "./importGraph.ts";
  * serves them to the worker's module loader. The module reads `workerData` as it was given.
  *
  * @example
- * const module = new URL("./server.ts", import.meta.url);
+ * const module = new URL("../server.ts", import.meta.url);
  * const worker = startStrippedWorker(module, ownStrippedSources(module), { workerData: { port } });
  */
 export function startStrippedWorker(module: URL, sources: Promise<Map<string, string>>, options: WorkerOptions & { workerData: object }): Worker {

@@ -1,10 +1,10 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
-import type { AwsCredentials } from "./backends/backend.ts";
-import type { EventSourceRunner, EventSourceStats } from "./lambda/eventSourceRunner.ts";
-import type { FunctionRuntime, FunctionStats } from "./lambda/functionRuntime.ts";
+import type { AwsCredentials } from "../backends/backend.ts";
+import type { EventSourceRunner, EventSourceStats } from "../lambda/eventSourceRunner.ts";
+import type { FunctionRuntime, FunctionStats } from "../lambda/functionRuntime.ts";
 import { processTreeCpuSeconds, processTreeMemoryBytes } from "./processTree.ts";
-import type { ProvisionedQueue } from "./sqs/provisionQueues.ts";
-import { queueDepth } from "./sqs/queueDepth.ts";
+import type { ProvisionedQueue } from "../sqs/provisionQueues.ts";
+import { queueDepth } from "../sqs/queueDepth.ts";
 
 export interface QueueStatus {
   /** As in serverless.yml's resources: "WorkQueue". */
