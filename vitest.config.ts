@@ -3,7 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     // Every test by name, skipped ones too: a run without Docker shows the docker variants as skipped.
-    reporters: ["verbose"],
+    // Then the ten slowest tests, so the run says where its time went.
+    reporters: ["verbose", "./integration/support/slowestTestsReporter.ts"],
     projects: [
       {
         test: {
