@@ -7,7 +7,7 @@ export { startLocalAws } from "./stack/startLocalAws.ts";
 export type { ConfigChange, LocalAws, LocalAwsOptions, PreparedFunction } from "./stack/localAws.ts";
 export type { LocalStatus, QueueStatus } from "./console/localStatus.ts";
 export type { FunctionStats } from "./lambda/functionRuntime.ts";
-export type { EventSourceStats } from "./lambda/eventSourceRunner.ts";
+export type { EventSourceStats } from "./lambda/eventSourceMapping/eventSourceRunner.ts";
 export { LocalAwsError } from "./errors.ts";
 
 // A service as the stack reads it: the template the framework compiles, and what runs of it.

@@ -1,6 +1,6 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { AwsCredentials } from "../backends/backend.ts";
-import type { EventSourceRunner, EventSourceStats } from "../lambda/eventSourceRunner.ts";
+import type { EventSourceRunner, EventSourceStats } from "../lambda/eventSourceMapping/eventSourceRunner.ts";
 import type { FunctionRuntime, FunctionStats } from "../lambda/functionRuntime.ts";
 import { processTreeCpuSeconds, processTreeMemoryBytes } from "./processTree.ts";
 import type { ProvisionedQueue } from "../sqs/provisionQueues.ts";

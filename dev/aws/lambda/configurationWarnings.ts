@@ -1,5 +1,6 @@
 import { LocalAwsError } from "../errors.ts";
 import type { ServiceModel } from "../cloudformation/serviceModel.ts";
+import { INVOCATIONS_PER_EVENT_POLLER } from "./eventSourceMapping/scalingRules.ts";
 
 /** AWS's advice: a queue's visibility timeout of at least six times the function timeout. */
 const VISIBILITY_TIMEOUT_FACTOR = 6;
@@ -14,8 +15,6 @@ const DEFAULT_VISIBILITY_TIMEOUT_SECONDS = 30;
  */
 const MINIMUM_POLLERS_RANGE = [2, 200] as const;
 const MAXIMUM_POLLERS_RANGE = [2, 10_000] as const;
-/** Each SQS event poller drives up to ten concurrent invocations (same page). */
-const INVOCATIONS_PER_EVENT_POLLER = 10;
 
 type Mapping = ServiceModel["eventSourceMappings"][number];
 type FunctionOf = ServiceModel["functions"][number];

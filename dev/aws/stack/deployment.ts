@@ -8,7 +8,7 @@ import { readServiceModel, type ServiceModel } from "../cloudformation/serviceMo
 import { pipelineMapOf, type PipelineMap } from "../console/pipelineSampler.ts";
 import { LocalAwsError } from "../errors.ts";
 import { configurationWarnings } from "../lambda/configurationWarnings.ts";
-import { EventSourceRunner } from "../lambda/eventSourceRunner.ts";
+import { EventSourceRunner } from "../lambda/eventSourceMapping/eventSourceRunner.ts";
 import { FunctionRuntime } from "../lambda/functionRuntime.ts";
 import { provisionBuckets } from "../s3/provisionBuckets.ts";
 import { provisionQueues, type ProvisionedQueue } from "../sqs/provisionQueues.ts";

@@ -3,7 +3,7 @@ import type { UsagePlans } from "../apigateway/usagePlans.ts";
 import type { LocalUserPool } from "../cognito/userPool.ts";
 import type { StoredRecordLookup } from "../console/trace.ts";
 import type { LocalStatus, StatusHooks } from "../console/localStatus.ts";
-import type { EventSourceTiming } from "../lambda/eventSourceRunner.ts";
+import type { EventSourceTiming } from "../lambda/eventSourceMapping/eventSourceRunner.ts";
 import type { FunctionRuntime } from "../lambda/functionRuntime.ts";
 import type { CodeReload } from "../lambda/handlerWatcher.ts";
 import type { ProvisionedQueue } from "../sqs/provisionQueues.ts";
@@ -52,7 +52,7 @@ export interface LocalAwsOptions {
   stateDir?: string;
   /** Remember the compiled template here and reuse it while serverless.yml is unchanged (see cloudformation/packageCache.ts). */
   packageCacheDir?: string;
-  /** The event sources' idle scale-down and long poll (see lambda/eventSourceRunner.ts); tests shorten them. */
+  /** The event sources' idle scale-down and long poll (see lambda/eventSourceMapping/eventSourceRunner.ts); tests shorten them. */
   eventSourceTiming?: EventSourceTiming;
   /**
    * A debugger is attached: functions get Lambda's longest timeout (15 minutes) instead of their

@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { batchOutcome } from "./batchOutcome.ts";
+
+// Expected values from https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html
+// ("Success and failure conditions" of partial batch responses).
+const BATCH = ["m1", "m2", "m3"];
+const succeeded = (payload: unknown) => ({ status: "succeeded" as const, payload });
+
+describe("what an invocation's outcome means for each record", () => {
+  it("keeps only the records named in batchItemFailures", () => {
+    const outcome = batchOutcome(succeeded({ batchItemFailures: [{ itemIdentifier: "m2" }] }), BATCH, true);
+    expect(outcome.failed).toEqual(new Set(["m2"]));
+  });
+
+  it("fails the whole batch when an itemIdentifier names no record of the batch", () => {
+    expect(batchOutcome(succeeded({ batchItemFailures: [{ itemIdentifier: "m2" }, { itemIdentifier: "other" }] }), BATCH, true).failed).toBe("all");
+  });
+
+  it("fails the whole batch for an empty or null itemIdentifier, or a wrong key name", () => {
+    for (const failure of [{ itemIdentifier: "" }, { itemIdentifier: null }, { itemId: "m1" }]) {
+      expect(batchOutcome(succeeded({ batchItemFailures: [failure] }), BATCH, true).failed).toBe("all");
+    }
+  });
+
+  it("fails the whole batch when batchItemFailures is not a list", () => {
+    expect(batchOutcome(succeeded({ batchItemFailures: "m1" }), BATCH, true).failed).toBe("all");
+  });
+
+  it("counts an empty or null list, or an empty or null response, as complete success", () => {
+    for (const payload of [{ batchItemFailures: [] }, { batchItemFailures: null }, {}, null, undefined]) {
+      expect(batchOutcome(succeeded(payload), BATCH, true).failed).toEqual(new Set());
+    }
+  });
+
+  it("ignores the response without ReportBatchItemFailures: a successful invocation deletes every record", () => {
+    expect(batchOutcome(succeeded({ batchItemFailures: [{ itemIdentifier: "m1" }] }), BATCH, false).failed).toEqual(new Set());
+  });
+
+  it("fails the whole batch when the invocation throws or times out", () => {
+    const error = { errorType: "Error", errorMessage: "boom", stack: [] };
+    expect(batchOutcome({ status: "failed", error }, BATCH, true).failed).toBe("all");
+    expect(batchOutcome({ status: "timed-out" }, BATCH, true).failed).toBe("all");
+  });
+});
