@@ -1,5 +1,8 @@
+import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
+import type { SQSEvent } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import { batchOutcome } from "./batchOutcome.ts";
+import { toSqsRecord } from "./sqsRecord.ts";
 
 // Expected values from https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html
 // ("Success and failure conditions" of partial batch responses).
@@ -40,5 +43,22 @@ describe("what an invocation's outcome means for each record", () => {
     const error = { errorType: "Error", errorMessage: "boom", stack: [] };
     expect(batchOutcome({ status: "failed", error }, BATCH, true).failed).toBe("all");
     expect(batchOutcome({ status: "timed-out" }, BATCH, true).failed).toBe("all");
+  });
+});
+
+describe("a partial batch response written by a library no one here wrote", () => {
+  it("keeps exactly the record whose handler threw in Powertools' processPartialResponse", async () => {
+    const source = { queueArn: "arn:aws:sqs:eu-west-1:000000000000:work", region: "eu-west-1", accountId: "000000000000" };
+    const event: SQSEvent = {
+      Records: ["good", "bad", "good"].map((body, index) => toSqsRecord({ MessageId: `m${index + 1}`, ReceiptHandle: `r${index + 1}`, Body: body }, source)),
+    };
+    const response = await processPartialResponse(
+      event,
+      async (record: { body: string }) => {
+        if (record.body === "bad") throw new Error("cannot store it");
+      },
+      new BatchProcessor(EventType.SQS),
+    );
+    expect(batchOutcome({ status: "succeeded", payload: response }, ["m1", "m2", "m3"], true).failed).toEqual(new Set(["m2"]));
   });
 });

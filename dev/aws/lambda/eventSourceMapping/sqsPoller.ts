@@ -1,9 +1,12 @@
 import type { Message } from "@aws-sdk/client-sqs";
+import { setTimeout } from "node:timers/promises";
 import type { ProvisionedQueue } from "../../sqs/provisionQueues.ts";
 import type { SqsJsonClient } from "../../sqs/sqsJsonClient.ts";
 import { MAX_INVOCATION_PAYLOAD_BYTES } from "./sqsRecord.ts";
 
 const MAX_RECEIVE_BATCH = 10;
+/** Between the short polls of a batching window's last second. */
+const SHORT_POLL_PAUSE_MS = 50;
 
 export interface PollerSettings {
   sqs: SqsJsonClient;
@@ -12,7 +15,7 @@ export interface PollerSettings {
   maximumBatchingWindowSeconds: number;
   /** ReceiveMessage's WaitTimeSeconds, as Lambda's long polling uses. */
   longPollSeconds: number;
-  /** Ends every receive in flight when the mapping stops. */
+  /** Ends every receive in flight when the mapping stops (what it was handed returns after its visibility timeout). */
   signal: AbortSignal;
 }
 
@@ -44,10 +47,17 @@ export class SqsPoller {
     const windowEnds = Date.now() + maximumBatchingWindowSeconds * 1_000;
     let bodyBytes = batch.reduce((total, message) => total + Buffer.byteLength(message.Body ?? ""), 0);
     while (batch.length < batchSize && Date.now() < windowEnds && bodyBytes < MAX_INVOCATION_PAYLOAD_BYTES) {
-      const waitSeconds = Math.min(longPollSeconds, Math.ceil((windowEnds - Date.now()) / 1_000));
-      const more = await this.#receive(Math.min(batchSize - batch.length, MAX_RECEIVE_BATCH), waitSeconds, windowEnds);
+      // A receive is never cut off at the window's end: a message SQS hands to a request its
+      // client has given up on stays hidden with its receive counted, and reaches the DLQ a
+      // delivery early. So the long polls end by themselves inside the window (whole seconds),
+      // and its last second is gathered by short polls.
+      const waitSeconds = Math.min(longPollSeconds, Math.floor((windowEnds - Date.now()) / 1_000));
+      const more = await this.#receive(Math.min(batchSize - batch.length, MAX_RECEIVE_BATCH), waitSeconds);
       batch.push(...more);
       bodyBytes += more.reduce((total, message) => total + Buffer.byteLength(message.Body ?? ""), 0);
+      if (more.length === 0 && waitSeconds === 0) {
+        await setTimeout(Math.max(0, Math.min(SHORT_POLL_PAUSE_MS, windowEnds - Date.now())), undefined, { signal: this.#settings.signal });
+      }
     }
     return batch;
   }
@@ -67,24 +77,17 @@ export class SqsPoller {
     }
   }
 
-  async #receive(maxMessages: number, waitSeconds: number, notAfter?: number): Promise<Message[]> {
-    const { signal: stopped } = this.#settings;
-    const signal = notAfter === undefined ? stopped : AbortSignal.any([stopped, AbortSignal.timeout(Math.max(1, notAfter - Date.now()))]);
-    try {
-      const { Messages = [] } = await this.#settings.sqs.receiveMessage(
-        {
-          QueueUrl: this.#settings.queue.url,
-          MaxNumberOfMessages: maxMessages,
-          WaitTimeSeconds: waitSeconds,
-          MessageSystemAttributeNames: ["All"],
-          MessageAttributeNames: ["All"],
-        },
-        signal,
-      );
-      return Messages;
-    } catch (error) {
-      if (notAfter !== undefined && !stopped.aborted && Date.now() >= notAfter) return [];
-      throw error;
-    }
+  async #receive(maxMessages: number, waitSeconds: number): Promise<Message[]> {
+    const { Messages = [] } = await this.#settings.sqs.receiveMessage(
+      {
+        QueueUrl: this.#settings.queue.url,
+        MaxNumberOfMessages: maxMessages,
+        WaitTimeSeconds: waitSeconds,
+        MessageSystemAttributeNames: ["All"],
+        MessageAttributeNames: ["All"],
+      },
+      this.#settings.signal,
+    );
+    return Messages;
   }
 }

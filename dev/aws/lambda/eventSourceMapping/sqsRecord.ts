@@ -38,12 +38,13 @@ export function toSqsRecord(message: Message, source: RecordSource, now = Date.n
     messageAttributes: Object.fromEntries(
       Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
         name,
+        // In the order of AWS's example event: the value, the (unused) lists, the type.
         {
-          dataType: value.DataType ?? "String",
           ...(value.StringValue !== undefined && { stringValue: value.StringValue }),
           ...(value.BinaryValue !== undefined && { binaryValue: Buffer.from(value.BinaryValue).toString("base64") }),
           stringListValues: [],
           binaryListValues: [],
+          dataType: value.DataType ?? "String",
         },
       ]),
     ),
