@@ -58,7 +58,7 @@ export async function deploy(packaged: PackagedService, context: DeploymentConte
   const { backend } = context.options;
   const model = readServiceModel(packaged.template);
   const restApi = readRestApi(packaged.template);
-  const warnings = configurationWarnings(model);
+  const warnings = [...(packaged.compatibilityChanges ?? []), ...configurationWarnings(model)];
   const { region, stage } = packaged;
   const registry = new ResourceRegistry({ accountId: backend.accountId, region, stackName: `${packaged.service}-${stage}` });
 
