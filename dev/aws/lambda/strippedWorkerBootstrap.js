@@ -12,6 +12,10 @@ const sources = await new Promise((resolve) => parentPort.once("message", resolv
 /** Node's format hints for TypeScript files, and what their stripped source is. */
 const STRIPPED_FORMATS = { "module-typescript": "module", "commonjs-typescript": "commonjs" };
 
+// A module esbuild transformed (typescriptForNode.ts) carries an inline source map; stack traces
+// follow it only when asked to, and asking costs nothing when no module has one.
+if ([...sources.values()].some((source) => source.includes("sourceMappingURL=data:"))) process.setSourceMapsEnabled(true);
+
 registerHooks({
   load(url, context, nextLoad) {
     const source = sources.get(url);
