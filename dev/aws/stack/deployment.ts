@@ -4,6 +4,7 @@ import type { ApiRoute } from "../apigateway/httpApi.ts";
 import { readRestApi, type RestApiModel } from "../apigateway/restApiModel.ts";
 import type { PackagedService } from "../cloudformation/packageService.ts";
 import { ResourceRegistry } from "../cloudformation/resourceRegistry.ts";
+import { notEmulated } from "../cloudformation/emulatedResources.ts";
 import { readServiceModel, type ServiceModel } from "../cloudformation/serviceModel.ts";
 import { pipelineMapOf, type PipelineMap } from "../console/pipelineSampler.ts";
 import { LocalAwsError } from "../errors.ts";
@@ -56,9 +57,10 @@ export interface DeploymentContext {
  */
 export async function deploy(packaged: PackagedService, context: DeploymentContext, previous?: Deployment): Promise<Deployment> {
   const { backend } = context.options;
+  const { warnings: notEmulatedWarnings } = notEmulated(packaged.template);
   const model = readServiceModel(packaged.template);
   const restApi = readRestApi(packaged.template);
-  const warnings = [...(packaged.compatibilityChanges ?? []), ...configurationWarnings(model)];
+  const warnings = [...(packaged.compatibilityChanges ?? []), ...notEmulatedWarnings, ...configurationWarnings(model)];
   const { region, stage } = packaged;
   const registry = new ResourceRegistry({ accountId: backend.accountId, region, stackName: `${packaged.service}-${stage}` });
 
