@@ -19,7 +19,9 @@ if ([...sources.values()].some((source) => source.includes("sourceMappingURL=dat
 registerHooks({
   load(url, context, nextLoad) {
     const source = sources.get(url);
-    const format = STRIPPED_FORMATS[context.format];
+    // A .ts file in a package whose package.json sets no "type" comes without a format: Node would
+    // detect it from the syntax, and so does this, as a module when it has import or export statements.
+    const format = STRIPPED_FORMATS[context.format] ?? (context.format == null && source !== undefined ? (/^\s*(?:import|export)\b/m.test(source) ? "module" : "commonjs") : undefined);
     if (source === undefined || format === undefined) return nextLoad(url, context);
     return { format, source, shortCircuit: true };
   },
