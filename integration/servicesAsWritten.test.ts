@@ -59,7 +59,7 @@ describeOnBackend("Serverless Framework v3 services, started as they are written
 
   it("refuses the example on nodejs20.x for its httpApi route, which nothing would serve locally", async () => {
     await expect(
-      startLocalAws({ backend, serviceDir: fixture("simpleHttpEndpoint"), configFile: "serverless.nodejs20.yml", stage: stage(), apiPort: 0 }),
+      startLocalAws({ backend, serviceDir: fixture("simpleHttpEndpoint"), configFile: "serverless-nodejs20.yml", stage: stage(), apiPort: 0 }),
     ).rejects.toThrow(/HttpApi \(AWS::ApiGatewayV2::Api\): an HTTP API \(httpApi events\).*Use http events/);
   });
 });
