@@ -1,16 +1,19 @@
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, extname, join, resolve } from "node:path";
 import { createRequire } from "node:module";
 import { promisify } from "node:util";
 import { lock } from "proper-lockfile";
 import { LocalAwsError } from "../errors.ts";
+import { withRuntimeFix } from "../lambda/nodeRuntimes.ts";
+import { compatibleConfiguration, type FrameworkVersionCheck } from "./frameworkCompatibility.ts";
 import type { CloudFormationTemplate } from "./intrinsics.ts";
 
 const run = promisify(execFile);
 /** The framework the service installed (osls, or another build that keeps its CLI at bin/serverless.js). */
-const SERVERLESS_CLI = join(dirname(createRequire(import.meta.url).resolve("serverless/package.json")), "bin", "serverless.js");
+const FRAMEWORK_PACKAGE = createRequire(import.meta.url).resolve("serverless/package.json");
+const SERVERLESS_CLI = join(dirname(FRAMEWORK_PACKAGE), "bin", "serverless.js");
 
 export interface PackageOptions {
   /** Path of the serverless.yml to read; its folder is the service root. */
@@ -27,6 +30,8 @@ export interface PackagedService {
   service: string;
   stage: string;
   region: string;
+  /** What was rewritten in the copy of serverless.yml the framework packaged (frameworkCompatibility.ts); shown at start. */
+  compatibilityChanges?: string[];
 }
 
 /**
@@ -43,10 +48,14 @@ export async function packageService({ configPath, stage, params = {}, outputDir
   await mkdir(scratchDir);
   // serverless-esbuild builds in <serviceDir>/.esbuild, so packages of one service run one at a time.
   const release = await lock(serviceDir, { lockfilePath: join(serviceDir, ".serverless-package.lock"), retries: { retries: 120, minTimeout: 250, maxTimeout: 1_000 } });
+  let compatibleCopy: string | undefined;
+  const compatibilityChanges: string[] = [];
   try {
+    compatibleCopy = await writeCompatibleCopy(configPath, (change) => compatibilityChanges.push(change));
     try {
       const paramArgs = Object.entries(params).map(([name, value]) => `--param=${name}=${value}`);
-      const args = ["package", "--stage", stage, "--config", basename(configPath), "--package", outputDir, ...paramArgs];
+      const config = basename(compatibleCopy ?? configPath);
+      const args = ["package", "--stage", stage, "--config", config, "--package", outputDir, ...paramArgs];
       await run(process.execPath, [SERVERLESS_CLI, ...args], {
         cwd: serviceDir,
         env: { ...process.env, SLS_TELEMETRY_DISABLED: "1", TMPDIR: scratchDir },
@@ -55,7 +64,7 @@ export async function packageService({ configPath, stage, params = {}, outputDir
     } catch (error) {
       const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
       throw new LocalAwsError(
-        `serverless package failed for ${configPath} (stage ${stage}); fix serverless.yml and start again:\n${stdout}${stderr}`,
+        `serverless package failed for ${configPath} (stage ${stage}); fix serverless.yml and start again:\n${withRuntimeFix(`${stdout}${stderr}`)}`,
       );
     }
     const readJson = async (name: string) => JSON.parse(await readFile(join(outputDir, name), "utf8")) as unknown;
@@ -67,9 +76,42 @@ export async function packageService({ configPath, stage, params = {}, outputDir
       service: state.service.service,
       stage: state.service.provider.stage,
       region: state.service.provider.region,
+      ...(compatibilityChanges.length > 0 && { compatibilityChanges }),
     };
   } finally {
+    if (compatibleCopy) await rm(compatibleCopy, { force: true });
     await release();
     await rm(workDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A copy of serverless.yml beside it (its relative paths, `${file()}` and `./plugin` among them,
+ * resolve as from the original) with what osls refuses of a v3 service rewritten; none when the
+ * original packages as it is. Only YAML is rewritten: a serverless.ts or .js builds its own object.
+ */
+async function writeCompatibleCopy(configPath: string, onChange: (change: string) => void): Promise<string | undefined> {
+  if (![".yml", ".yaml"].includes(extname(configPath))) return undefined;
+  const { text, changes } = compatibleConfiguration(await readFile(configPath, "utf8"), await frameworkVersionCheck());
+  if (changes.length === 0) return undefined;
+  changes.forEach(onChange);
+  const copy = join(dirname(resolve(configPath)), `.serverless-compatible-${process.pid}-${basename(configPath)}`);
+  await writeFile(copy, text);
+  return copy;
+}
+
+/** The installed framework's version and its own semver, which is how it checks frameworkVersion. */
+async function frameworkVersionCheck(): Promise<FrameworkVersionCheck> {
+  const { version } = JSON.parse(await readFile(FRAMEWORK_PACKAGE, "utf8")) as { version: string };
+  const semver = createRequire(FRAMEWORK_PACKAGE)("semver") as {
+    validRange(range: string): string | null;
+    satisfies(version: string, range: string): boolean;
+    intersects(first: string, second: string): boolean;
+  };
+  return {
+    version,
+    isRange: (range) => semver.validRange(range) !== null,
+    satisfies: (range) => range === version || semver.satisfies(version, range),
+    admitsV3: (range) => semver.intersects(range, ">=3.0.0 <4.0.0"),
+  };
 }

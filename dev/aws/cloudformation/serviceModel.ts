@@ -1,3 +1,4 @@
+import { nodeRuntimeRules } from "../lambda/nodeRuntimes.ts";
 import { logicalIdOf, resourcesOfType, type CloudFormationTemplate } from "./intrinsics.ts";
 
 /**
@@ -30,6 +31,8 @@ export interface FunctionDefinition {
   name: string;
   /** As in serverless.yml: "src/handlers/consume.handler". */
   handler: string;
+  /** AWS::Lambda::Function Runtime, one the local stack runs (lambda/nodeRuntimes.ts): "nodejs22.x". */
+  runtime: string;
   timeoutSeconds: number;
   memoryMegabytes: number;
   reservedConcurrency?: number;
@@ -84,6 +87,7 @@ export function readServiceModel(template: CloudFormationTemplate): ServiceModel
       logicalId,
       name: String(properties.FunctionName ?? logicalId),
       handler: String(properties.Handler),
+      runtime: nodeRuntimeRules(String(properties.Runtime ?? `(none: PackageType ${String(properties.PackageType ?? "Zip")})`), String(properties.FunctionName ?? logicalId)).runtime,
       timeoutSeconds: Number(properties.Timeout ?? DEFAULT_FUNCTION_TIMEOUT_SECONDS),
       memoryMegabytes: Number(properties.MemorySize ?? 1024),
       ...(properties.ReservedConcurrentExecutions !== undefined && {

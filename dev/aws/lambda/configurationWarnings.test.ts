@@ -37,6 +37,7 @@ function model({
         logicalId: "Consume",
         name: "consume",
         handler: "h.handler",
+        runtime: "nodejs22.x",
         timeoutSeconds: timeout,
         memoryMegabytes: 512,
         ...(reservedConcurrency !== undefined && { reservedConcurrency }),

@@ -1,3 +1,5 @@
+import type { NodeRuntimeRules } from "./nodeRuntimes.ts";
+
 /** Messages between the function runtime and its container workers. */
 export interface ContainerSettings {
   modulePath: string;
@@ -5,6 +7,8 @@ export interface ContainerSettings {
   functionName: string;
   functionArn: string;
   memoryMegabytes: number;
+  /** How the function's Runtime calls its handler. */
+  runtime: NodeRuntimeRules;
 }
 
 export interface InvocationRequest {
@@ -15,7 +19,8 @@ export interface InvocationRequest {
 }
 
 export type InvocationReply =
-  | { invocationId: number; ok: true; payload: unknown }
+  /** The result as JSON text, as Lambda's runtime serialises it: functions dropped, undefined as null. */
+  | { invocationId: number; ok: true; payload: string }
   | { invocationId: number; ok: false; error: FunctionError };
 
 export interface FunctionError {

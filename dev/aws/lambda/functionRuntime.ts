@@ -6,12 +6,15 @@ import { LocalAwsError } from "../errors.ts";
 import { startStrippedWorker, strippedSources } from "./strippedWorker.ts";
 import type { ContainerSettings, FunctionError, InvocationReply } from "./containerProtocol.ts";
 import { InvocationHistory } from "./invocationHistory.ts";
+import { nodeRuntimeRules } from "./nodeRuntimes.ts";
 
 export interface FunctionSettings {
   name: string;
   arn: string;
   /** serverless.yml's handler: "src/handlers/consume.handler". */
   handler: string;
+  /** AWS::Lambda::Function Runtime; the framework's default, nodejs24.x, when unset. */
+  runtime?: string;
   serviceDir: string;
   timeoutSeconds: number;
   memoryMegabytes: number;
@@ -90,6 +93,7 @@ export class FunctionRuntime {
       functionName: settings.name,
       functionArn: settings.arn,
       memoryMegabytes: settings.memoryMegabytes,
+      runtime: nodeRuntimeRules(settings.runtime ?? "nodejs24.x", settings.name),
     };
   }
 
@@ -163,7 +167,7 @@ export class FunctionRuntime {
             new Promise<InvocationResult>((resolve) => {
               onMessage = (reply) => {
                 if (reply.invocationId !== invocationId) return;
-                resolve(reply.ok ? { status: "succeeded", payload: reply.payload } : { status: "failed", error: reply.error });
+                resolve(reply.ok ? { status: "succeeded", payload: JSON.parse(reply.payload) } : { status: "failed", error: reply.error });
               };
               onError = (error) => resolve({ status: "failed", error: runtimeError(error) });
               container.worker.on("message", onMessage);
@@ -258,7 +262,8 @@ export class FunctionRuntime {
 
 function runtimeError(error: Error): FunctionError {
   return {
-    errorType: `Runtime.${error.name === "Error" ? "ExitError" : error.name}`,
+    // An error the container's runtime raised itself (Runtime.CallbackHandlerDeprecated) keeps its type.
+    errorType: error.name.startsWith("Runtime.") ? error.name : `Runtime.${error.name === "Error" ? "ExitError" : error.name}`,
     errorMessage: error.message,
     stack: (error.stack ?? "").split("\n"),
   };

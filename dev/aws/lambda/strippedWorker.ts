@@ -1,9 +1,9 @@
 import { readFile } from "node:fs/promises";
-import { stripTypeScriptTypes } from "node:module";
 import { extname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker, type WorkerOptions } from "node:worker_threads";
 import { importGraph } from "./importGraph.ts";
+import { loadableTypeScript } from "./typescriptForNode.ts";
 
 /**
  * A worker thread running a TypeScript module without a TypeScript stripper of its own. Node
@@ -28,14 +28,16 @@ const BOOTSTRAP = new URL("./strippedWorkerBootstrap.js", import.meta.url);
 /**
  * The TypeScript modules of the modules' import graph as JavaScript, keyed by file URL, stripped
  * by the stripper that runs this thread, in its mode that blanks types in place: every line and
- * column, and with them stack traces and breakpoints, stay those of the file. When the graph
+ * column, and with them stack traces and breakpoints, stay those of the file; a module written for
+ * a bundler that stripping cannot load goes through esbuild, as the service's bundler would read it
+ * (typescriptForNode.ts). When the graph
  * cannot be read (an edit that does not parse yet), the map is empty and the worker strips its
  * modules itself, reporting the error as it always has.
  */
 export async function strippedSources(modulePaths: string[], workingDir: string): Promise<Map<string, string>> {
   try {
     const files = [...(await importGraph(modulePaths, workingDir))].filter((file) => TYPESCRIPT_EXTENSIONS.has(extname(file)));
-    return new Map(await Promise.all(files.map(async (file) => [pathToFileURL(file).href, stripTypes(await readFile(file, "utf8"))] as const)));
+    return new Map(await Promise.all(files.map(async (file) => [pathToFileURL(file).href, await loadableTypeScript(file, await readFile(file, "utf8"))] as const)));
   } catch {
     return new Map();
   }
@@ -45,18 +47,3 @@ export async function strippedSources(modulePaths: string[], workingDir: string)
 export const ownStrippedSources = (module: URL) => strippedSources([fileURLToPath(module)], fileURLToPath(new URL(".", module)));
 
 const TYPESCRIPT_EXTENSIONS = new Set([".ts", ".mts", ".cts"]);
-
-/**
- * `stripTypeScriptTypes` announces once per process that it is experimental. It is the stripper
- * that already runs every TypeScript file of the kit, so the notice would tell a user nothing;
- * it is held back for this call only.
- */
-function stripTypes(source: string): string {
-  const emitWarning = process.emitWarning;
-  process.emitWarning = () => {};
-  try {
-    return stripTypeScriptTypes(source, { mode: "strip" });
-  } finally {
-    process.emitWarning = emitWarning;
-  }
-}

@@ -12,10 +12,16 @@ const sources = await new Promise((resolve) => parentPort.once("message", resolv
 /** Node's format hints for TypeScript files, and what their stripped source is. */
 const STRIPPED_FORMATS = { "module-typescript": "module", "commonjs-typescript": "commonjs" };
 
+// A module esbuild transformed (typescriptForNode.ts) carries an inline source map; stack traces
+// follow it only when asked to, and asking costs nothing when no module has one.
+if ([...sources.values()].some((source) => source.includes("sourceMappingURL=data:"))) process.setSourceMapsEnabled(true);
+
 registerHooks({
   load(url, context, nextLoad) {
     const source = sources.get(url);
-    const format = STRIPPED_FORMATS[context.format];
+    // A .ts file in a package whose package.json sets no "type" comes without a format: Node would
+    // detect it from the syntax, and so does this, as a module when it has import or export statements.
+    const format = STRIPPED_FORMATS[context.format] ?? (context.format == null && source !== undefined ? (/^\s*(?:import|export)\b/m.test(source) ? "module" : "commonjs") : undefined);
     if (source === undefined || format === undefined) return nextLoad(url, context);
     return { format, source, shortCircuit: true };
   },

@@ -4,6 +4,7 @@ import type { ApiRoute } from "../apigateway/httpApi.ts";
 import { readRestApi, type RestApiModel } from "../apigateway/restApiModel.ts";
 import type { PackagedService } from "../cloudformation/packageService.ts";
 import { ResourceRegistry } from "../cloudformation/resourceRegistry.ts";
+import { notEmulated } from "../cloudformation/emulatedResources.ts";
 import { readServiceModel, type ServiceModel } from "../cloudformation/serviceModel.ts";
 import { pipelineMapOf, type PipelineMap } from "../console/pipelineSampler.ts";
 import { LocalAwsError } from "../errors.ts";
@@ -56,9 +57,10 @@ export interface DeploymentContext {
  */
 export async function deploy(packaged: PackagedService, context: DeploymentContext, previous?: Deployment): Promise<Deployment> {
   const { backend } = context.options;
+  const { warnings: notEmulatedWarnings } = notEmulated(packaged.template);
   const model = readServiceModel(packaged.template);
   const restApi = readRestApi(packaged.template);
-  const warnings = configurationWarnings(model);
+  const warnings = [...(packaged.compatibilityChanges ?? []), ...notEmulatedWarnings, ...configurationWarnings(model)];
   const { region, stage } = packaged;
   const registry = new ResourceRegistry({ accountId: backend.accountId, region, stackName: `${packaged.service}-${stage}` });
 
@@ -106,6 +108,7 @@ async function functionRuntimes(model: ServiceModel, registry: ResourceRegistry,
       name: fn.name,
       arn: registry.attributeOf(fn.logicalId, "Arn"),
       handler: fn.handler,
+      runtime: fn.runtime,
       serviceDir: options.serviceDir,
       timeoutSeconds: options.debugging ? 900 : fn.timeoutSeconds,
       memoryMegabytes: fn.memoryMegabytes,

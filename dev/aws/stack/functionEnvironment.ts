@@ -24,6 +24,9 @@ export function functionEnvironment(fn: FunctionDefinition, registry: ResourceRe
     AWS_ENDPOINT_URL: backend.awsEndpoint,
     AWS_LAMBDA_FUNCTION_NAME: fn.name,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMegabytes),
+    AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
+    AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
     ...(process.env.POWERTOOLS_LOG_LEVEL && { POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL }),
   };
 }

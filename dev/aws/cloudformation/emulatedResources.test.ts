@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { EMULATED_RESOURCE_TYPES, notEmulated } from "./emulatedResources.ts";
+
+const templateOf = (resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>) => ({ Resources: resources });
+
+describe("what a template declares that the local stack does not emulate", () => {
+  it("refuses an httpApi (AWS::ApiGatewayV2::*), naming each resource and the fix, as its routes would be served by nobody", () => {
+    const template = templateOf({ HttpApi: { Type: "AWS::ApiGatewayV2::Api" }, HttpApiRouteGetHello: { Type: "AWS::ApiGatewayV2::Route" } });
+    expect(() => notEmulated(template)).toThrow(/HttpApi \(AWS::ApiGatewayV2::Api\): an HTTP API \(httpApi events\).*served by nobody. Use http events[\s\S]*HttpApiRouteGetHello/);
+  });
+
+  it("lists the other types, counted, as deployed on AWS only, and nothing it emulates", () => {
+    const template = templateOf({
+      Queue: { Type: "AWS::SQS::Queue" },
+      Consume: { Type: "AWS::Lambda::Function" },
+      ConsumeLogGroup: { Type: "AWS::Logs::LogGroup" },
+      OtherLogGroup: { Type: "AWS::Logs::LogGroup" },
+      DlqAlarm: { Type: "AWS::CloudWatch::Alarm" },
+    });
+    expect(notEmulated(template).warnings).toEqual(["not emulated, deployed on AWS only: AWS::CloudWatch::Alarm (1), AWS::Logs::LogGroup (2)"]);
+    expect(notEmulated(templateOf({ Queue: { Type: "AWS::SQS::Queue" } })).warnings).toEqual([]);
+  });
+
+  it("warns that a bucket's notifications (s3 events) reach nobody locally", () => {
+    const template = templateOf({ Uploads: { Type: "AWS::S3::Bucket", Properties: { NotificationConfiguration: { LambdaConfigurations: [] } } } });
+    expect(notEmulated(template).warnings).toEqual([expect.stringContaining("Uploads: the bucket's NotificationConfiguration (s3 events) is not emulated")]);
+  });
+
+  it("keeps its list of emulated types in one place, the types the model and API Gateway read among them", () => {
+    for (const type of ["AWS::SQS::Queue", "AWS::Lambda::EventSourceMapping", "AWS::ApiGateway::Method", "AWS::Cognito::UserPool"]) expect(EMULATED_RESOURCE_TYPES.has(type)).toBe(true);
+  });
+});

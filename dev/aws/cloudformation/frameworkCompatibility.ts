@@ -1,0 +1,58 @@
+import { LocalAwsError } from "../errors.ts";
+
+/** What the installed framework accepts of a `frameworkVersion` range, from its own semver. */
+export interface FrameworkVersionCheck {
+  /** The installed framework's version, "4.3.1" for osls 4.3.1. */
+  version: string;
+  /** False for what is not a semver range: the framework reports that itself. */
+  isRange: (range: string) => boolean;
+  /** True when `version` satisfies `range`. */
+  satisfies: (range: string) => boolean;
+  /** True when `range` admits some Serverless Framework 3.x release. */
+  admitsV3: (range: string) => boolean;
+}
+
+export interface CompatibleConfiguration {
+  /** The configuration to package; the same text when nothing needed changing. */
+  text: string;
+  /** What was changed and why, one line each; empty when `text` is the original. */
+  changes: string[];
+}
+
+/**
+ * The service's serverless.yml as the installed framework (osls) packages it. osls continues the
+ * Serverless Framework v3 line and refuses two things v3 services commonly carry: a `frameworkVersion`
+ * of '3' (osls checks its own 4.x version against it) and the v1/v2 object form `service: { name }`.
+ * Both are rewritten in a copy, every other line left as it is (line numbers of errors stay right);
+ * a range that admits no v3 release is refused, as osls would.
+ *
+ * @example
+ * compatibleConfiguration("service: shop\nframeworkVersion: '3'\n", check).changes; // ["frameworkVersion '3': …"]
+ */
+export function compatibleConfiguration(text: string, check: FrameworkVersionCheck): CompatibleConfiguration {
+  const changes: string[] = [];
+  let result = text.replace(/^frameworkVersion:[ \t]*(["']?)([^"'#\r\n]*?)\1[ \t]*(#[^\r\n]*)?$/m, (line, _quote, range: string) => {
+    const wanted = range.trim();
+    if (wanted === "" || !check.isRange(wanted) || check.satisfies(wanted)) return line;
+    if (!check.admitsV3(wanted)) {
+      throw new LocalAwsError(
+        `frameworkVersion '${wanted}' admits no Serverless Framework v3 release, and the framework installed is osls ` +
+          `${check.version}, which continues the v3 line. Port the service to v3 and set frameworkVersion: '3'.`,
+      );
+    }
+    changes.push(`frameworkVersion '${wanted}' is packaged by osls ${check.version}, which continues the Serverless Framework v3 line`);
+    return `# frameworkVersion '${wanted}': packaged by osls ${check.version}, the v3 line`;
+  });
+  result = result.replace(/^service:[ \t]*\{[ \t]*name:[ \t]*(["']?)([^"',}\s]+)\1[^}\r\n]*\}[ \t]*$/m, (_line, _quote, name: string) => {
+    changes.push(`service: { name: ${name} } (object form) is packaged as service: ${name}`);
+    return `service: ${name}`;
+  });
+  result = result.replace(/^service:[ \t]*(#[^\r\n]*)?\r?\n((?:[ \t]+[^\r\n]*\r?\n|[ \t]*\r?\n)+)/m, (block, _comment, body: string) => {
+    const name = /^[ \t]+name:[ \t]*(["']?)([^"'#\s]+)\1/m.exec(body)?.[2];
+    if (!name) return block;
+    changes.push(`service: { name: ${name} } (object form) is packaged as service: ${name}`);
+    // The block's other keys (awsKmsKeyArn) have no place in v3's string form; blank lines keep the numbering.
+    return `service: ${name}\n${body.replace(/[^\n]/g, "")}`;
+  });
+  return { text: result, changes };
+}
