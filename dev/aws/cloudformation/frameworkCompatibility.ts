@@ -56,3 +56,15 @@ export function compatibleConfiguration(text: string, check: FrameworkVersionChe
   });
   return { text: result, changes };
 }
+
+/** What to use instead of a runtime Lambda no longer accepts. */
+export const RUNTIME_FIX = "use nodejs20.x or later";
+
+/**
+ * The framework's refusal of a runtime (its schema lists the runtimes it accepts), with the fix
+ * named; other output is returned as it is.
+ */
+export function withRuntimeFix(frameworkOutput: string): string {
+  const at = /Configuration error at '([^']*\bruntime)'/.exec(frameworkOutput)?.[1];
+  return at ? `${frameworkOutput}\n${at}: a runtime AWS Lambda no longer accepts (nodejs18.x and older), or none it knows; ${RUNTIME_FIX}.` : frameworkOutput;
+}

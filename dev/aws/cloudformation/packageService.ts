@@ -6,8 +6,7 @@ import { createRequire } from "node:module";
 import { promisify } from "node:util";
 import { lock } from "proper-lockfile";
 import { LocalAwsError } from "../errors.ts";
-import { withRuntimeFix } from "../lambda/nodeRuntimes.ts";
-import { compatibleConfiguration, type FrameworkVersionCheck } from "./frameworkCompatibility.ts";
+import { compatibleConfiguration, withRuntimeFix, type FrameworkVersionCheck } from "./frameworkCompatibility.ts";
 import type { CloudFormationTemplate } from "./intrinsics.ts";
 
 const run = promisify(execFile);

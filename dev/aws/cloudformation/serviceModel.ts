@@ -1,4 +1,3 @@
-import { nodeRuntimeRules } from "../lambda/nodeRuntimes.ts";
 import { logicalIdOf, resourcesOfType, type CloudFormationTemplate } from "./intrinsics.ts";
 
 /**
@@ -87,7 +86,8 @@ export function readServiceModel(template: CloudFormationTemplate): ServiceModel
       logicalId,
       name: String(properties.FunctionName ?? logicalId),
       handler: String(properties.Handler),
-      runtime: nodeRuntimeRules(String(properties.Runtime ?? `(none: PackageType ${String(properties.PackageType ?? "Zip")})`), String(properties.FunctionName ?? logicalId)).runtime,
+      // Checked against the runtimes the local stack runs when it deploys (lambda/nodeRuntimes.ts).
+      runtime: String(properties.Runtime ?? `(none: PackageType ${String(properties.PackageType ?? "Zip")})`),
       timeoutSeconds: Number(properties.Timeout ?? DEFAULT_FUNCTION_TIMEOUT_SECONDS),
       memoryMegabytes: Number(properties.MemorySize ?? 1024),
       ...(properties.ReservedConcurrentExecutions !== undefined && {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { nodeRuntimeRules, withRuntimeFix } from "./nodeRuntimes.ts";
+import { withRuntimeFix } from "../cloudformation/frameworkCompatibility.ts";
+import { nodeRuntimeRules } from "./nodeRuntimes.ts";
 
 describe("the Node.js runtimes a function may name", () => {
   // Callback handlers: kept on Node.js 18-22, removed from 24 (aws/aws-lambda-nodejs-runtime-interface-client#137, src/context/constants.ts).

@@ -1,3 +1,4 @@
+import { RUNTIME_FIX } from "../cloudformation/frameworkCompatibility.ts";
 import { LocalAwsError } from "../errors.ts";
 
 /** How Lambda's Node.js runtime of one identifier calls a handler and what context it passes. */
@@ -19,8 +20,6 @@ export interface NodeRuntimeRules {
   legacyContextMethods: boolean;
 }
 
-/** What to use instead of a runtime Lambda no longer accepts. */
-export const RUNTIME_FIX = "use nodejs20.x or later";
 
 /**
  * The Node.js runtimes Lambda accepts for a new function, those osls 4.3 accepts too
@@ -50,13 +49,4 @@ export function nodeRuntimeRules(runtime: string, functionName: string): NodeRun
   throw new LocalAwsError(
     `${functionName}: Runtime ${runtime} is not emulated: the local stack runs Node.js handlers only (${NODE_RUNTIMES.map(({ runtime: name }) => name).join(", ")})`,
   );
-}
-
-/**
- * The framework's refusal of a runtime (its schema lists the runtimes it accepts), with the fix
- * named; other output is returned as it is.
- */
-export function withRuntimeFix(frameworkOutput: string): string {
-  const at = /Configuration error at '([^']*\bruntime)'/.exec(frameworkOutput)?.[1];
-  return at ? `${frameworkOutput}\n${at}: a runtime AWS Lambda no longer accepts (nodejs18.x and older), or none it knows; ${RUNTIME_FIX}.` : frameworkOutput;
 }

@@ -11,6 +11,7 @@ import { LocalAwsError } from "../errors.ts";
 import { configurationWarnings } from "../lambda/configurationWarnings.ts";
 import { EventSourceRunner } from "../lambda/eventSourceMapping/eventSourceRunner.ts";
 import { FunctionRuntime } from "../lambda/functionRuntime.ts";
+import { nodeRuntimeRules } from "../lambda/nodeRuntimes.ts";
 import { provisionBuckets } from "../s3/provisionBuckets.ts";
 import { provisionQueues, type ProvisionedQueue } from "../sqs/provisionQueues.ts";
 import type { SqsJsonClient } from "../sqs/sqsJsonClient.ts";
@@ -59,6 +60,8 @@ export async function deploy(packaged: PackagedService, context: DeploymentConte
   const { backend } = context.options;
   const { warnings: notEmulatedWarnings } = notEmulated(packaged.template);
   const model = readServiceModel(packaged.template);
+  // A runtime the local stack cannot run as Lambda does is refused before anything is created.
+  for (const fn of model.functions) nodeRuntimeRules(fn.runtime, fn.name);
   const restApi = readRestApi(packaged.template);
   const warnings = [...(packaged.compatibilityChanges ?? []), ...notEmulatedWarnings, ...configurationWarnings(model)];
   const { region, stage } = packaged;
