@@ -18,7 +18,6 @@ export {
   DEFAULT_POSTGRES_IMAGE,
   dockerBackend,
   type AwsEmulator,
-  type DockerProject,
   type EmulatorContainer,
 } from "./dockerBackend.ts";
 export { dockerAvailability, dockerEngineAvailable } from "./dockerEngine.ts";
