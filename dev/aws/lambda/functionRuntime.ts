@@ -6,6 +6,7 @@ import { LocalAwsError } from "../errors.ts";
 import { startStrippedWorker, strippedSources } from "./strippedWorker.ts";
 import type { ContainerSettings, FunctionError, InvocationReply } from "./containerProtocol.ts";
 import { InvocationHistory } from "./invocationHistory.ts";
+import { invokeErrorLine } from "./invokeErrorLine.ts";
 import { nodeRuntimeRules } from "./nodeRuntimes.ts";
 
 export interface FunctionSettings {
@@ -134,10 +135,10 @@ export class FunctionRuntime {
       const entry = this.history.begin(this.#stats.invocations, container.id ?? 0, !warm, event);
       const result = await this.#run(container, event);
       this.history.finish(entry, result);
-      if (result.status === "failed") this.#stats.errors += 1;
-      if (result.status === "timed-out") {
-        this.#stats.timeouts += 1;
+      if (result.status === "failed" || result.status === "timed-out") {
         this.#stats.errors += 1;
+        if (result.status === "timed-out") this.#stats.timeouts += 1;
+        this.#settings.onLog?.(invokeErrorLine(result, entry, this.#settings.timeoutSeconds));
       }
       return result;
     } finally {
