@@ -23,6 +23,8 @@ const ALLOW_HEADERS = "Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Sec
 
 let backend: StartedBackend;
 let stack: LocalAws;
+/** The fixture's serverless.yml names no stage: the one it is packaged with is the stack's. */
+const stage = `p${randomBytes(3).toString("hex")}`;
 let sqs: SQSClient;
 const deliveries: Delivery[] = [];
 
@@ -31,7 +33,7 @@ beforeAll(async () => {
   stack = await startLocalAws({
     backend,
     serviceDir,
-    stage: `p${randomBytes(3).toString("hex")}`,
+    stage,
     apiPort: 0,
     onLog: (_fn, line) => {
       if (line.startsWith('{"received"')) deliveries.push(JSON.parse(line) as Delivery);
@@ -52,6 +54,11 @@ const post = (body: string) =>
   fetch(`${stack.apiUrl}/messages`, { method: "POST", headers: { "content-type": "application/json" }, body });
 
 describeOnBackend("a service written with serverless-apigateway-service-proxy's defaults", () => {
+  it("runs on the stage it was packaged with, though its serverless.yml names none (the framework's default would be dev)", () => {
+    expect(stack.stage).toBe(stage);
+    expect(stack.queues.map((queue) => queue.name)).toContain(`proxy-defaults-${stage}-work`);
+  });
+
   it("answers the CORS preflight: the request's Origin echoed, the compiled methods and headers allowed", async () => {
     const response = await fetch(`${stack.apiUrl}/messages`, {
       method: "OPTIONS",
