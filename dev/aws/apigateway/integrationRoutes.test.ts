@@ -182,6 +182,7 @@ function apiRequest(overrides: Partial<ApiRequest>): ApiRequest {
     pathParameters: {},
     query: new URLSearchParams(),
     headers: {},
+    sentHeaders: [],
     body: "",
     requestId: "req-1",
     requestTimeEpoch: 1_795_400_000_000,
