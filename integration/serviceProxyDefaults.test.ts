@@ -84,6 +84,14 @@ describeOnBackend("a service written with serverless-apigateway-service-proxy's 
     const answer = (await response.json()) as { SendMessageResponse: { SendMessageResult: { MessageId: string } } };
     const messageId = answer.SendMessageResponse.SendMessageResult.MessageId;
     expect(messageId).toEqual(expect.any(String));
+    // The keys SQS had no value for are there, null, as in the answer AWS's serverless patterns show.
+    expect(answer.SendMessageResponse.SendMessageResult).toEqual({
+      MD5OfMessageAttributes: null,
+      MD5OfMessageBody: expect.stringMatching(/^[0-9a-f]{32}$/),
+      MD5OfMessageSystemAttributes: null,
+      MessageId: messageId,
+      SequenceNumber: null,
+    });
 
     const [delivery] = await eventually(async () => deliveriesOf(body), (found) => found.length > 0, { what: "the consumer to get the message" });
     expect(delivery).toMatchObject({ received: body, messageId, attributes: { ApproximateReceiveCount: "1" }, messageAttributes: {} });
