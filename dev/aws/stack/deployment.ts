@@ -83,7 +83,7 @@ export async function deploy(packaged: PackagedService, context: DeploymentConte
 async function provisionStorage(model: ServiceModel, registry: ResourceRegistry, { options, sqs, step }: DeploymentContext) {
   const { backend } = options;
   step("creating queues");
-  const queues = await provisionQueues(sqs, model.queues, registry);
+  const queues = await provisionQueues(sqs, model.queues, registry, backend.awsEndpoint);
   if (model.buckets.length > 0) step("creating buckets");
   // Buckets by path: an emulator's host name need not resolve subdomains. The functions' own
   // clients get the same from the backends, whose endpoints are IP addresses.
