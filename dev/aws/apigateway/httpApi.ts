@@ -6,6 +6,7 @@ import { LocalAwsError } from "../errors.ts";
 import type { GatewayResponseDefinition } from "./restApiModel.ts";
 import type { ApiRequest, ApiResponse, RouteHandler, SentHeader } from "./apiTypes.ts";
 import { gatewayResponse } from "./gatewayResponses.ts";
+import { extendedRequestIdOf } from "./requestIds.ts";
 
 export interface ApiRoute {
   method: string;
@@ -224,7 +225,8 @@ async function handle(
     sourceIp: request.socket.remoteAddress ?? "127.0.0.1",
   };
   const response = await currentRequest.run(entry, () => match.route.handle(apiRequest));
-  return answered({ ...response, headers: { ...response.headers, "x-amzn-requestid": requestId } });
+  // API Gateway names both of its request ids on every answer of a REST API.
+  return answered({ ...response, headers: { ...response.headers, "x-amzn-requestid": requestId, "x-amz-apigw-id": extendedRequestIdOf(requestId) } });
 }
 
 /** Node's rawHeaders, `[name, value, name, value, …]`, as pairs. */

@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { APIGatewayProxyEventSchema } from "@aws-lambda-powertools/parser/schemas";
 import { describe, expect, it } from "vitest";
 import type { ApiRequest } from "./apiTypes.ts";
-import { extendedRequestIdOf, proxyEventOf, requestTimeOf } from "./proxyEvent.ts";
+import { proxyEventOf, requestTimeOf } from "./proxyEvent.ts";
+import { extendedRequestIdOf } from "./requestIds.ts";
 
 /**
  * An event AWS sent to a function behind a REST API's Lambda proxy integration, recorded and

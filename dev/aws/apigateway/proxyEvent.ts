@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import type { ApiRequest, SentHeader } from "./apiTypes.ts";
+import { extendedRequestIdOf } from "./requestIds.ts";
 
 export interface ProxyEventSettings {
   stage: string;
@@ -139,12 +139,4 @@ function forwardedHeaders(request: ApiRequest): SentHeader[] {
 /** An IPv4 client as AWS names it: a dual-stack socket reports it as `::ffff:127.0.0.1`. */
 function plainIp(address: string): string {
   return address.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, "$1");
-}
-
-/**
- * API Gateway's second request id (`x-amz-apigw-id`, `$context.extendedRequestId`): 16 base64
- * characters, as AWS's look. Derived from the request id, so one request has one.
- */
-export function extendedRequestIdOf(requestId: string): string {
-  return createHash("sha256").update(requestId).digest().subarray(0, 11).toString("base64");
 }
