@@ -72,7 +72,7 @@ export async function deploy(packaged: PackagedService, context: DeploymentConte
   const runtimeOf = (logicalId: string) => functions[model.functions.findIndex((fn) => fn.logicalId === logicalId)]!;
   const runners = eventSourceRunners(model, queues, runtimeOf, { region, context });
   const routes = apiRoutes(
-    { stage, accountId: backend.accountId, restApi, registry, queues, messages: context.messages, runtimeOf },
+    { stage: restApi.stageName ?? stage, accountId: backend.accountId, restApi, registry, queues, messages: context.messages, runtimeOf },
     methodAccessOf(packaged, context.access, restApi),
   );
   const pipeline = pipelineMapOf(model, restApi, registry);
