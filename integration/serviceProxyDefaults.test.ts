@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { createRequire } from "node:module";
+import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { queueDepth, startLocalAws, type LocalAws } from "../dev/aws/index.ts";
 import { type StartedBackend } from "../dev/aws/backends/index.ts";
@@ -23,6 +24,8 @@ const ALLOW_HEADERS = "Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Sec
 
 let backend: StartedBackend;
 let stack: LocalAws;
+/** The fixture's serverless.yml names no stage: the one it is packaged with is the stack's. */
+const stage = `p${randomBytes(3).toString("hex")}`;
 let sqs: SQSClient;
 const deliveries: Delivery[] = [];
 
@@ -31,7 +34,7 @@ beforeAll(async () => {
   stack = await startLocalAws({
     backend,
     serviceDir,
-    stage: `p${randomBytes(3).toString("hex")}`,
+    stage,
     apiPort: 0,
     onLog: (_fn, line) => {
       if (line.startsWith('{"received"')) deliveries.push(JSON.parse(line) as Delivery);
@@ -47,11 +50,32 @@ afterAll(async () => {
 });
 
 const queueUrl = (queue: "work" | "dlq") => stack.queues.find((candidate) => candidate.name.endsWith(queue === "work" ? "-work" : "-work-dlq"))!.url;
+/** aws-sdk v2, where something in node_modules brings it: not a dependency of its own. */
+const sdkV2 = (() => {
+  try {
+    // Its notice that v2 is past its support, printed on load, says nothing about this suite.
+    process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE = "1";
+    return createRequire(import.meta.url)("aws-sdk") as {
+      SQS: new (config: object) => { sendMessage(input: object): { promise(): Promise<{ MessageId?: string }> } };
+    };
+  } catch {
+    return undefined;
+  }
+})();
+
+/** A queue URL named on LocalStack's host is LocalStack's own, kept as it gives it. */
+const isLocalstackUrl = (url: string) => new URL(url).hostname.endsWith("localhost.localstack.cloud");
+
 const deliveriesOf = (body: string) => deliveries.filter((delivery) => delivery.received === body);
 const post = (body: string) =>
   fetch(`${stack.apiUrl}/messages`, { method: "POST", headers: { "content-type": "application/json" }, body });
 
 describeOnBackend("a service written with serverless-apigateway-service-proxy's defaults", () => {
+  it("runs on the stage it was packaged with, though its serverless.yml names none (the framework's default would be dev)", () => {
+    expect(stack.stage).toBe(stage);
+    expect(stack.queues.map((queue) => queue.name)).toContain(`proxy-defaults-${stage}-work`);
+  });
+
   it("answers the CORS preflight: the request's Origin echoed, the compiled methods and headers allowed", async () => {
     const response = await fetch(`${stack.apiUrl}/messages`, {
       method: "OPTIONS",
@@ -77,10 +101,47 @@ describeOnBackend("a service written with serverless-apigateway-service-proxy's 
     const answer = (await response.json()) as { SendMessageResponse: { SendMessageResult: { MessageId: string } } };
     const messageId = answer.SendMessageResponse.SendMessageResult.MessageId;
     expect(messageId).toEqual(expect.any(String));
+    // The keys SQS had no value for are there, null, as in the answer AWS's serverless patterns show.
+    expect(answer.SendMessageResponse.SendMessageResult).toEqual({
+      MD5OfMessageAttributes: null,
+      MD5OfMessageBody: expect.stringMatching(/^[0-9a-f]{32}$/),
+      MD5OfMessageSystemAttributes: null,
+      MessageId: messageId,
+      SequenceNumber: null,
+    });
 
     const [delivery] = await eventually(async () => deliveriesOf(body), (found) => found.length > 0, { what: "the consumer to get the message" });
     expect(delivery).toMatchObject({ received: body, messageId, attributes: { ApproximateReceiveCount: "1" }, messageAttributes: {} });
     expect(Number(delivery!.attributes.SentTimestamp)).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it("hands out a queue URL that an SDK v3 client set up as a function's (AWS_ENDPOINT_URL) sends to without a warning", async (context) => {
+    const url = queueUrl("work");
+    if (isLocalstackUrl(url)) context.skip("LocalStack's queue URLs (localhost.localstack.cloud) are kept as LocalStack gives them");
+    const said: string[] = [];
+    const record = (...words: unknown[]) => said.push(words.map(String).join(" "));
+    const previous = process.env.AWS_ENDPOINT_URL;
+    process.env.AWS_ENDPOINT_URL = stack.awsEndpoint;
+    const client = new SQSClient({ region: stack.region, credentials: stack.credentials, logger: { debug() {}, info() {}, warn: record, error: record } });
+    try {
+      const body = JSON.stringify({ sdk: "v3", run: randomBytes(4).toString("hex") });
+      expect((await client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body }))).MessageId).toEqual(expect.any(String));
+    } finally {
+      client.destroy();
+      if (previous === undefined) delete process.env.AWS_ENDPOINT_URL;
+      else process.env.AWS_ENDPOINT_URL = previous;
+    }
+    // The SDK sends to a queue URL's host and says so when it cannot read it ("TypeError: Invalid URL").
+    expect(said).toEqual([]);
+  });
+
+  it.skipIf(!sdkV2)("hands out a queue URL aws-sdk v2 can send to: it always sends to the queue URL's host", async (context) => {
+    const url = queueUrl("work");
+    if (isLocalstackUrl(url)) context.skip("LocalStack's queue URLs (localhost.localstack.cloud) are kept as LocalStack gives them");
+    const { accessKeyId, secretAccessKey } = stack.credentials;
+    const sqsV2 = new sdkV2!.SQS({ region: stack.region, endpoint: stack.awsEndpoint, accessKeyId, secretAccessKey, maxRetries: 0 });
+    const body = JSON.stringify({ sdk: "v2", run: randomBytes(4).toString("hex") });
+    expect((await sqsV2.sendMessage({ QueueUrl: url, MessageBody: body }).promise()).MessageId).toEqual(expect.any(String));
   });
 
   it("retries only the record the consumer reports failed, then moves it to the DLQ, while the others are deleted after one delivery", async () => {

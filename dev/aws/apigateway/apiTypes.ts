@@ -1,10 +1,18 @@
+export type SentHeader = readonly [name: string, value: string];
+
 /** A request as the local API Gateway has read it off the socket. */
 export interface ApiRequest {
   method: string;
   path: string;
   pathParameters: Record<string, string>;
   query: URLSearchParams;
+  /**
+   * Lower-case names, a repeated header's values joined: the view API Gateway's own checks (API
+   * key, authorizer, content type, mappings) read, as it matches header names case-insensitively.
+   */
   headers: Record<string, string>;
+  /** The headers as the client sent them, in order: names in the client's case, repeats kept. */
+  sentHeaders: readonly SentHeader[];
   body: string;
   requestId: string;
   requestTimeEpoch: number;

@@ -4,8 +4,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { BoundedRing } from "../lambda/boundedRing.ts";
 import { LocalAwsError } from "../errors.ts";
 import type { GatewayResponseDefinition } from "./restApiModel.ts";
-import type { ApiRequest, ApiResponse, RouteHandler } from "./apiTypes.ts";
+import type { ApiRequest, ApiResponse, RouteHandler, SentHeader } from "./apiTypes.ts";
 import { gatewayResponse } from "./gatewayResponses.ts";
+import { extendedRequestIdOf } from "./requestIds.ts";
 
 export interface ApiRoute {
   method: string;
@@ -217,13 +218,22 @@ async function handle(
     headers: Object.fromEntries(
       Object.entries(request.headers).map(([name, value]) => [name.toLowerCase(), Array.isArray(value) ? value.join(",") : (value ?? "")]),
     ),
+    sentHeaders: sentHeadersOf(request.rawHeaders),
     body,
     requestId,
     requestTimeEpoch: Date.now(),
     sourceIp: request.socket.remoteAddress ?? "127.0.0.1",
   };
   const response = await currentRequest.run(entry, () => match.route.handle(apiRequest));
-  return answered({ ...response, headers: { ...response.headers, "x-amzn-requestid": requestId } });
+  // API Gateway names both of its request ids on every answer of a REST API.
+  return answered({ ...response, headers: { ...response.headers, "x-amzn-requestid": requestId, "x-amz-apigw-id": extendedRequestIdOf(requestId) } });
+}
+
+/** Node's rawHeaders, `[name, value, name, value, …]`, as pairs. */
+function sentHeadersOf(rawHeaders: readonly string[]): SentHeader[] {
+  const pairs: SentHeader[] = [];
+  for (let index = 0; index + 1 < rawHeaders.length; index += 2) pairs.push([rawHeaders[index]!, rawHeaders[index + 1]!]);
+  return pairs;
 }
 
 function matchRoute(

@@ -182,6 +182,7 @@ function apiRequest(overrides: Partial<ApiRequest>): ApiRequest {
     pathParameters: {},
     query: new URLSearchParams(),
     headers: {},
+    sentHeaders: [],
     body: "",
     requestId: "req-1",
     requestTimeEpoch: 1_795_400_000_000,
@@ -204,7 +205,7 @@ function sqsRouteWithSender(route: SqsIntegrationRoute) {
   const handle = sqsIntegrationRoute(route, {
     send: async (message) => {
       sent.push(message);
-      return { MessageId: "m-1", MD5OfMessageBody: "md5" };
+      return { MessageId: "m-1", MD5OfMessageBody: "md5", MD5OfMessageAttributes: null, MD5OfMessageSystemAttributes: null, SequenceNumber: null };
     },
     gatewayResponses: noGatewayResponses,
     stage: "dev",
@@ -249,6 +250,19 @@ describe("the SQS proxy with the plugin's defaults (query string parameters, no 
     expect(response.statusCode).toBe(200);
     expect(response.headers).toMatchObject({ "Access-Control-Allow-Origin": "*" });
     expect(JSON.parse(String(response.body))).toMatchObject({ SendMessageResponse: { SendMessageResult: { MessageId: "m-1" } } });
+  });
+
+  it("answers with SQS's SendMessageResponse as AWS does: every key, in AWS's order, null where SQS had no value", async () => {
+    // What API Gateway's SQS integration answered on AWS, from AWS's serverless patterns
+    // (aws-samples, MIT-0; README of a REST API → SQS pattern):
+    const onAws = JSON.parse(
+      '{"SendMessageResponse":{"ResponseMetadata":{"RequestId":"2e75dac6-4f87-52ab-8fa4-8615640b84f4"},"SendMessageResult":{"MD5OfMessageAttributes":null,"MD5OfMessageBody":"0d7ac2dec5f281678f65dcf7fe4681ba","MD5OfMessageSystemAttributes":null,"MessageId":"9d72cd66-5aaf-4c0f-8f03-8fc96b7a45e1","SequenceNumber":null}}}',
+    ) as { SendMessageResponse: { SendMessageResult: Record<string, unknown> } };
+    const { handle } = sqsRouteWithSender(post);
+    const answer = JSON.parse(String((await handle(apiRequest({ headers: { "content-type": "application/json" }, body: "{}" }))).body)) as typeof onAws;
+    expect(Object.keys(answer.SendMessageResponse)).toEqual(Object.keys(onAws.SendMessageResponse));
+    expect(Object.keys(answer.SendMessageResponse.SendMessageResult)).toEqual(Object.keys(onAws.SendMessageResponse.SendMessageResult));
+    expect(answer.SendMessageResponse.SendMessageResult).toMatchObject({ MD5OfMessageAttributes: null, MD5OfMessageSystemAttributes: null, SequenceNumber: null });
   });
 
   it("passes a content type without a template through (WHEN_NO_MATCH): a text/plain body is still queued", async () => {

@@ -1,4 +1,5 @@
 import { Compile, parse } from "velocityjs";
+import { extendedRequestIdOf } from "./requestIds.ts";
 
 /** The method request's parameters, keyed as `$input.params()` gives them. */
 export interface MethodRequestParameters {
@@ -122,7 +123,7 @@ export function contextVariable(request: TemplateRequest, name: string): string 
 function contextOf(request: TemplateRequest): Record<string, unknown> {
   return {
     requestId: request.requestId,
-    extendedRequestId: request.requestId,
+    extendedRequestId: extendedRequestIdOf(request.requestId),
     requestTimeEpoch: request.requestTimeEpoch,
     httpMethod: request.httpMethod,
     resourcePath: request.resourcePath,

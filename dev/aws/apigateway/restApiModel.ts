@@ -11,6 +11,12 @@ import {
 export interface RestApiModel {
   routes: RouteDefinition[];
   gatewayResponses: Map<string, GatewayResponseDefinition>;
+  /**
+   * The stage the API is deployed to (`requestContext.stage`, `$context.stage`): the Deployment's
+   * or Stage's StageName, which the framework sets to the service's stage unless
+   * `provider.apiGateway.stage` names another. Undefined when the template names none.
+   */
+  stageName?: string;
 }
 
 export type RouteDefinition = LambdaProxyRoute | SqsIntegrationRoute | MockIntegrationRoute;
@@ -77,7 +83,11 @@ export interface GatewayResponseDefinition {
  * const { routes } = readRestApi((await packageService({ configPath: "serverless.yml", stage: "local" })).template);
  */
 export function readRestApi(template: CloudFormationTemplate): RestApiModel {
+  const stageName = [...resourcesOfType(template, "AWS::ApiGateway::Stage"), ...resourcesOfType(template, "AWS::ApiGateway::Deployment")]
+    .map(([, properties]) => properties.StageName)
+    .find((name): name is string => typeof name === "string");
   return {
+    ...(stageName !== undefined && { stageName }),
     routes: readRoutes(template),
     gatewayResponses: new Map(
       resourcesOfType(template, "AWS::ApiGateway::GatewayResponse").map(([, properties]) => [

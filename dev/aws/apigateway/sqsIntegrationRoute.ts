@@ -75,15 +75,34 @@ async function sendMessage(
       attributes: messageAttributesOf(form),
       ...(form.has("DelaySeconds") && { delaySeconds: Number(form.get("DelaySeconds")) }),
     });
-    return [
-      200,
-      JSON.stringify({ SendMessageResponse: { SendMessageResult: sent, ResponseMetadata: { RequestId: requestId } } }),
-    ];
+    return [200, JSON.stringify(sendMessageResponseOf(sent, requestId))];
   } catch (error) {
     const { statusCode = 500, code = "InternalError", message } =
       error instanceof QueueSendError ? error : { message: String(error) };
     return [statusCode, JSON.stringify({ Error: { Code: code, Message: message } })];
   }
+}
+
+/**
+ * SQS's JSON answer to SendMessage as API Gateway's SQS integration returns it: every key of the
+ * result, null where SQS had no value, in the order AWS writes them.
+ *
+ * @example
+ * sendMessageResponseOf(sent, "2e75dac6-…").SendMessageResponse.SendMessageResult.SequenceNumber; // null on a standard queue
+ */
+export function sendMessageResponseOf(sent: SentMessage, requestId: string) {
+  return {
+    SendMessageResponse: {
+      ResponseMetadata: { RequestId: requestId },
+      SendMessageResult: {
+        MD5OfMessageAttributes: sent.MD5OfMessageAttributes,
+        MD5OfMessageBody: sent.MD5OfMessageBody,
+        MD5OfMessageSystemAttributes: sent.MD5OfMessageSystemAttributes,
+        MessageId: sent.MessageId,
+        SequenceNumber: sent.SequenceNumber,
+      },
+    },
+  };
 }
 
 /** MessageAttribute.1.Name=…&MessageAttribute.1.Value.StringValue=… in SQS's query protocol. */

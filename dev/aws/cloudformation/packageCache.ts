@@ -38,7 +38,9 @@ export async function packageServiceCached(
 async function packageKey({ configPath, stage, params = {} }: PackageOptions): Promise<string> {
   const config = await readFile(configPath, "utf8");
   const serviceDir = dirname(resolve(configPath));
-  const hash = createHash("sha256").update(JSON.stringify({ stage, params, config }));
+  // The format of what is cached: a package kept by an older kit (which took its stage from the
+  // state file) is packaged again rather than reused.
+  const hash = createHash("sha256").update(JSON.stringify({ format: 2, stage, params, config }));
   for (const [, file] of config.matchAll(/\$\{file\(([^)]+)\)/g)) {
     hash.update(await readFile(resolve(serviceDir, file!.trim()), "utf8").catch(() => "(missing)"));
   }

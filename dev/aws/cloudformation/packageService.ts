@@ -68,12 +68,14 @@ export async function packageService({ configPath, stage, params = {}, outputDir
     }
     const readJson = async (name: string) => JSON.parse(await readFile(join(outputDir, name), "utf8")) as unknown;
     const state = (await readJson("serverless-state.json")) as {
-      service: { service: string; provider: { stage: string; region: string } };
+      service: { service: string; provider: { region: string } };
     };
     return {
       template: (await readJson("cloudformation-template-update-stack.json")) as CloudFormationTemplate,
       service: state.service.service,
-      stage: state.service.provider.stage,
+      // The stage asked for, as the framework resolves ${sls:stage}: its state file keeps
+      // provider.stage as serverless.yml wrote it, and "dev" where serverless.yml names none.
+      stage,
       region: state.service.provider.region,
       ...(compatibilityChanges.length > 0 && { compatibilityChanges }),
     };

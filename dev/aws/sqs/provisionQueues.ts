@@ -8,6 +8,7 @@ import { LocalAwsError } from "../errors.ts";
 import { resolveIntrinsics, resolveString } from "../cloudformation/intrinsics.ts";
 import type { ResourceRegistry } from "../cloudformation/resourceRegistry.ts";
 import type { QueueDefinition } from "../cloudformation/serviceModel.ts";
+import { clientQueueUrl } from "./queueUrl.ts";
 
 export interface ProvisionedQueue {
   logicalId: string;
@@ -32,12 +33,14 @@ const DEFAULT_VISIBILITY_TIMEOUT_SECONDS = 30;
 /**
  * Creates the template's queues, dead-letter queues first, and registers each under its logical
  * id so that later `Ref`/`Fn::GetAtt` resolve to it. Queues that exist already (a Docker backend
- * kept from an earlier run) get the template's attributes again.
+ * kept from an earlier run) get the template's attributes again. Each gets a URL every client can
+ * send to through `endpoint`, the one `sqs` reaches (see clientQueueUrl).
  */
 export async function provisionQueues(
   sqs: SQSClient,
   queues: QueueDefinition[],
   registry: ResourceRegistry,
+  endpoint: string,
 ): Promise<ProvisionedQueue[]> {
   const ordered = [...queues].sort((a, b) => Number(Boolean(a.deadLetterQueueLogicalId)) - Number(Boolean(b.deadLetterQueueLogicalId)));
   const provisioned: ProvisionedQueue[] = [];
@@ -54,8 +57,9 @@ export async function provisionQueues(
     if (properties.RedrivePolicy !== undefined) {
       attributes.RedrivePolicy = JSON.stringify(resolveIntrinsics(properties.RedrivePolicy, registry));
     }
-    const { QueueUrl: url } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
-    if (!url) throw new LocalAwsError(`the SQS endpoint created ${name} but returned no URL`);
+    const { QueueUrl: reported } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+    if (!reported) throw new LocalAwsError(`the SQS endpoint created ${name} but returned no URL`);
+    const url = clientQueueUrl(reported, endpoint);
     if (Object.keys(attributes).length > 0) {
       await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: attributes }));
     }

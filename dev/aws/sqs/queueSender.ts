@@ -8,10 +8,35 @@ export interface OutgoingMessage {
   delaySeconds?: number;
 }
 
+/**
+ * SQS's SendMessageResult. The keys SQS leaves out of an answer (no attributes, no system
+ * attributes, a standard queue's missing SequenceNumber) are null: API Gateway's SQS integration
+ * answers its clients with every key, null where SQS had none.
+ */
 export interface SentMessage {
   MessageId: string;
   MD5OfMessageBody: string;
+  MD5OfMessageAttributes: string | null;
+  MD5OfMessageSystemAttributes: string | null;
+  SequenceNumber: string | null;
+}
+
+/** A SendMessage or SendMessageBatch entry's result as SentMessage. */
+export function sentMessageOf(result: {
+  MessageId?: string;
+  MD5OfMessageBody?: string;
   MD5OfMessageAttributes?: string;
+  MD5OfMessageSystemAttributes?: string;
+  SequenceNumber?: string;
+}): SentMessage {
+  return {
+    MessageId: result.MessageId!,
+    MD5OfMessageBody: result.MD5OfMessageBody!,
+    // An emulator may answer "" where SQS leaves the key out.
+    MD5OfMessageAttributes: result.MD5OfMessageAttributes || null,
+    MD5OfMessageSystemAttributes: result.MD5OfMessageSystemAttributes || null,
+    SequenceNumber: result.SequenceNumber || null,
+  };
 }
 
 /** An SQS error as API Gateway's integration sees it: a status code and the SQS error code. */
@@ -56,11 +81,7 @@ export function queueSender(sqs: SqsJsonClient, queueUrl: string): (message: Out
       });
       const results: Array<SentMessage | Error | undefined> = new Array(messages.length);
       for (const entry of Successful) {
-        results[Number(entry.Id)] = {
-          MessageId: entry.MessageId!,
-          MD5OfMessageBody: entry.MD5OfMessageBody!,
-          ...(entry.MD5OfMessageAttributes && { MD5OfMessageAttributes: entry.MD5OfMessageAttributes }),
-        };
+        results[Number(entry.Id)] = sentMessageOf(entry);
       }
       for (const entry of Failed) {
         results[Number(entry.Id)] = new QueueSendError(
@@ -95,11 +116,7 @@ async function sendAlone(sqs: SqsJsonClient, queueUrl: string, message: Outgoing
     MessageAttributes: message.attributes,
     ...(message.delaySeconds !== undefined && { DelaySeconds: message.delaySeconds }),
   });
-  return {
-    MessageId: result.MessageId!,
-    MD5OfMessageBody: result.MD5OfMessageBody!,
-    ...(result.MD5OfMessageAttributes && { MD5OfMessageAttributes: result.MD5OfMessageAttributes }),
-  };
+  return sentMessageOf(result);
 }
 
 function asQueueSendError(error: unknown): QueueSendError {

@@ -77,7 +77,7 @@ export async function deploy(packaged: PackagedService, context: DeploymentConte
   const runtimeOf = (logicalId: string) => functions[model.functions.findIndex((fn) => fn.logicalId === logicalId)]!;
   const runners = eventSourceRunners(model, queues, runtimeOf, { region, context });
   const routes = apiRoutes(
-    { stage, accountId: backend.accountId, restApi, registry, queues, messages: context.messages, runtimeOf },
+    { stage: restApi.stageName ?? stage, accountId: backend.accountId, restApi, registry, queues, messages: context.messages, runtimeOf },
     methodAccessOf(packaged, context.access, restApi),
   );
   const pipeline = pipelineMapOf(model, restApi, registry);
@@ -88,7 +88,7 @@ export async function deploy(packaged: PackagedService, context: DeploymentConte
 async function provisionStorage(model: ServiceModel, registry: ResourceRegistry, { options, sqs, step }: DeploymentContext) {
   const { backend } = options;
   step("creating queues");
-  const queues = await provisionQueues(sqs, model.queues, registry);
+  const queues = await provisionQueues(sqs, model.queues, registry, backend.awsEndpoint);
   if (model.buckets.length > 0) step("creating buckets");
   // Buckets by path: an emulator's host name need not resolve subdomains. The functions' own
   // clients get the same from the backends, whose endpoints are IP addresses.
