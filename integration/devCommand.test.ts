@@ -38,13 +38,19 @@ function startDev(ports: { api: number; aws: number; db: number }, stateDir: str
   return { child, output: () => output };
 }
 
+/** `npm run dev` on free ports and a state folder of its own, once it printed ready. */
+async function startReadyDev(stateFolderPrefix: string) {
+  const ports = { api: await freePort(), aws: await freePort(), db: await freePort() };
+  const stateDir = await mkdtemp(join(tmpdir(), stateFolderPrefix));
+  const dev = startDev(ports, stateDir);
+  await waitForOutput(dev.child, /^ready:/m, "npm run dev");
+  return { ports, stateDir, dev };
+}
+
 // The command itself, on the embedded backend it is asked for, whatever INTEGRATION_BACKEND says.
 describe("npm run dev, as a user runs it", () => {
   it("prints ready, refuses a second copy naming the taken port, and on Ctrl-C frees every port", async () => {
-    const ports = { api: await freePort(), aws: await freePort(), db: await freePort() };
-    const stateDir = await mkdtemp(join(tmpdir(), "dev-command-"));
-    const first = startDev(ports, stateDir);
-    await waitForOutput(first.child, /^ready:/m, "npm run dev");
+    const { ports, stateDir, dev: first } = await startReadyDev("dev-command-");
     expect(first.output()).toMatch(/^ready:/m);
     expect(first.output()).toContain(`http://127.0.0.1:${ports.api}/punches`);
 
@@ -72,10 +78,7 @@ async function readmeFirstPunch(): Promise<string> {
 
 describe("README's first punch, pasted as is", () => {
   it("is accepted with a 202 and appears in the employee's timesheet", async () => {
-    const ports = { api: await freePort(), aws: await freePort(), db: await freePort() };
-    const stateDir = await mkdtemp(join(tmpdir(), "dev-first-punch-"));
-    const dev = startDev(ports, stateDir);
-    await waitForOutput(dev.child, /^ready:/m, "npm run dev");
+    const { ports, stateDir, dev } = await startReadyDev("dev-first-punch-");
     const apiUrl = `http://127.0.0.1:${ports.api}`;
     // Only the port differs from what a newcomer runs: the README's URLs name the default one.
     const script = (await readmeFirstPunch()).replaceAll("http://127.0.0.1:3000", apiUrl);
