@@ -53,7 +53,7 @@ describe("integration request parameters", () => {
     expect(() => readRequestParameters("PostItems (POST /items)", { "integration.request.path.id": "method.request.path.id" })).toThrow(
       /PostItems \(POST \/items\): the integration request parameter integration\.request\.path\.id .* maps integration\.request\.querystring\.X/,
     );
-    expect(() => readRequestParameters("m", { "integration.request.header.X": "context.authorizer.principalId" })).toThrow(/context\.X \(X one of/);
+    expect(() => readRequestParameters("m", { "integration.request.header.X": "context.authorizer.claims.a.b" })).toThrow(/context\.X \(X one of/);
   });
 });
 
