@@ -95,6 +95,13 @@ describeOnBackend("REST Lambda authorizers, run on their functions", () => {
     expect(invocationsOf("tenantAuthorizer")).toBe(before + 2);
   });
 
+  it("shows the authorizer's invocation in the console's trace of the request, before the function it let through", async () => {
+    const response = await get("/me", { authorization: user("eve") });
+    const requestId = response.headers.get("x-amzn-requestid")!;
+    const trace = (await (await get(`/_local/trace?q=${requestId}`)).json()) as { invocations: Array<{ functionName: string }> };
+    expect(trace.invocations.map(({ functionName }) => functionName.replace(/^.*-/, ""))).toEqual(["tokenAuthorizer", "whoAmI"]);
+  });
+
   it("lists the authorizer functions in /_local/status with their invocations, like every function of the service", async () => {
     const status = (await (await get("/_local/status")).json()) as { functions: Array<{ name: string; invocations: number }> };
     expect(status.functions.find((fn) => fn.name.endsWith("-tokenAuthorizer"))?.invocations).toBe(invocationsOf("tokenAuthorizer"));

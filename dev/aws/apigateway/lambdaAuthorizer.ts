@@ -31,8 +31,8 @@ export type LambdaAuthorizerDecision =
     };
 
 export interface LambdaAuthorizerSettings {
-  /** The function, in the kit's function runtime. */
-  invoke(event: unknown): Promise<InvocationResult>;
+  /** The function, in the kit's function runtime; the request id names the call in the console's trace. */
+  invoke(event: unknown, traced: { requestId?: string }): Promise<InvocationResult>;
   /** AuthorizerResultTtlInSeconds: 0 invokes the function for every call. */
   resultTtlSeconds: number;
   /** A REST API hands the integration context values as strings; an HTTP API keeps their types. */
@@ -43,6 +43,8 @@ export interface LambdaAuthorizerSettings {
 /** One call to authorize: the key its result is kept under, the event to send, the ARN to evaluate against. */
 export interface AuthorizationCall {
   cacheKey: string;
+  /** The API request being authorized, for the console's trace. */
+  requestId?: string;
   event: () => unknown;
   methodArn: string;
 }
@@ -61,12 +63,12 @@ export function lambdaAuthorizer(settings: LambdaAuthorizerSettings): (call: Aut
   // Answers the function gave, Allow or Deny alike; a throw ("Unauthorized" or any other) is
   // no policy and is asked again on the next call.
   const cache = new AuthorizerResultCache<AuthorizerOutput>(settings.resultTtlSeconds, { now });
-  return async ({ cacheKey, event, methodArn }) => {
+  return async ({ cacheKey, event, methodArn, requestId }) => {
     let output = cache.get(cacheKey);
     const fromCache = output !== undefined;
     const startedAt = now();
     if (!output) {
-      const answer = outputOf(await settings.invoke(event()), settings.stringifyContext);
+      const answer = outputOf(await settings.invoke(event(), requestId === undefined ? {} : { requestId }), settings.stringifyContext);
       if (!("output" in answer)) return answer;
       output = answer.output;
       cache.set(cacheKey, output);

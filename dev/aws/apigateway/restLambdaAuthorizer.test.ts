@@ -42,7 +42,7 @@ afterAll(async () => {
 const tokenAuthorizer = (overrides: Partial<LambdaAuthorizerDefinition> = {}) =>
   restLambdaAuthorizer(
     { logicalId: "TokenAuthorizer", type: "TOKEN", functionLogicalId: "AuthorizerLambdaFunction", identitySources: [{ from: "header", name: "authorization" }], resultTtlSeconds: 300, ...overrides },
-    (event) => runtime.invoke(event),
+    (event, traced) => runtime.invoke(event, traced),
     { region, accountId, stage: "dev" },
   );
 
@@ -123,7 +123,7 @@ describe("a REQUEST authorizer on its function", () => {
         identitySources: [{ from: "header", name: "authorization" }, { from: "querystring", name: "tenant" }],
         resultTtlSeconds: 300,
       },
-      (event) => runtime.invoke(event),
+      (event, traced) => runtime.invoke(event, traced),
       { region, accountId, stage: "dev" },
     );
     const withTenant = (tenant: string) => ({ ...call("GET", "/items/1", { authorization: "dee" }), query: new URLSearchParams({ tenant }) });

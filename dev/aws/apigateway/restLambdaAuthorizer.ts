@@ -126,7 +126,7 @@ const REFUSALS: Record<AuthorizerRefusal, Extract<MethodAuthorization, { authori
  */
 export function restLambdaAuthorizer(
   definition: LambdaAuthorizerDefinition,
-  invoke: (event: unknown) => Promise<InvocationResult>,
+  invoke: (event: unknown, traced: { requestId?: string }) => Promise<InvocationResult>,
   settings: { region: string; accountId: string; stage: string; now?: () => number },
 ): MethodAuthorizer {
   const authorize = lambdaAuthorizer({ invoke, resultTtlSeconds: definition.resultTtlSeconds, stringifyContext: true, ...(settings.now && { now: settings.now }) });
@@ -138,6 +138,7 @@ export function restLambdaAuthorizer(
     const decision = await authorize({
       cacheKey: JSON.stringify(values),
       methodArn,
+      requestId: request.requestId,
       event: () =>
         definition.type === "TOKEN" ? tokenAuthorizerEvent(values[0]!, methodArn) : requestAuthorizerEvent(request, resourcePath, methodArn, settings),
     });

@@ -70,7 +70,7 @@ export function methodAccessOf(packaged: PackagedService, access: StackAccess, r
   const lambda = [...lambdaAuthorizers].map(([logicalId, authorizer]): [string, MethodAuthorizer] => {
     const runtime = wiring.runtimeOf(authorizer.functionLogicalId);
     if (!runtime) throw new LocalAwsError(`${logicalId} runs ${authorizer.functionLogicalId}, which is not a function of this service`);
-    return [logicalId, restLambdaAuthorizer(authorizer, (event) => runtime.invoke(event), wiring)];
+    return [logicalId, restLambdaAuthorizer(authorizer, (event, traced) => runtime.invoke(event, traced), wiring)];
   });
   return {
     authorizers: new Map([...cognito, ...lambda]),
