@@ -95,6 +95,15 @@ describeOnBackend("REST Lambda authorizers, run on their functions", () => {
     expect(invocationsOf("tenantAuthorizer")).toBe(before + 2);
   });
 
+  it("meters a caller under the API key the authorizer names (usageIdentifierKey), the key source being AUTHORIZER", async () => {
+    const paid = await get("/usage", { authorization: user("paid-fay") });
+    expect(paid.status).toBe(200);
+    expect(await paid.json()).toMatchObject({ apiKey: "paid-tier-key-0123456789abcdef" });
+    // An x-api-key header counts for nothing under AUTHORIZER: without a usageIdentifierKey the key is missing.
+    const free = await get("/usage", { authorization: user("gus"), "x-api-key": "paid-tier-key-0123456789abcdef" });
+    expect([free.status, await free.json()]).toEqual([403, { message: "Forbidden" }]);
+  });
+
   it("shows the authorizer's invocation in the console's trace of the request, before the function it let through", async () => {
     const response = await get("/me", { authorization: user("eve") });
     const requestId = response.headers.get("x-amzn-requestid")!;
