@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -66,8 +67,12 @@ const on = { resourcePath: "/items/{id}", scopes: [] };
 describe("a TOKEN authorizer on its function", () => {
   it("lets an allowed call through with the principal, the context as strings and the latency, as requestContext.authorizer has them", async () => {
     const decision = await tokenAuthorizer({ resultTtlSeconds: 0 })(call("GET", "/items/1", { authorization: "ana" }), on);
-    // Keys of requestContext.authorizer in Powertools' recorded event (fixtures/restProxyEventAuthorizer.aws.json): principalId, integrationLatency, the context.
     expect(decision).toEqual({ authorized: true, authorizer: { principalId: "u-1", integrationLatency: expect.any(Number), tenant: "t-1", level: "3", admin: "false" } });
+    // requestContext.authorizer as AWS sent it (fixtures/restProxyEventAuthorizer.aws.json): principalId and the context as strings, the latency a number.
+    const recorded = JSON.parse(readFileSync(new URL("./fixtures/restProxyEventAuthorizer.aws.json", import.meta.url), "utf8")).authorizer as Record<string, unknown>;
+    const passed = (decision as { authorizer: Record<string, unknown> }).authorizer;
+    const typesOf = (values: Record<string, unknown>, contextKey: string) => ({ principalId: typeof values.principalId, integrationLatency: typeof values.integrationLatency, context: typeof values[contextKey] });
+    expect(typesOf(passed, "level")).toEqual(typesOf(recorded, "tenantId"));
   });
 
   it("answers 401 without invoking the function when the header is missing or the token does not match IdentityValidationExpression", async () => {
