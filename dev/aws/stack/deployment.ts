@@ -76,9 +76,10 @@ export async function deploy(packaged: PackagedService, context: DeploymentConte
   const { functions, functionSettings } = await functionRuntimes(model, registry, context, previous);
   const runtimeOf = (logicalId: string) => functions[model.functions.findIndex((fn) => fn.logicalId === logicalId)]!;
   const runners = eventSourceRunners(model, queues, runtimeOf, { region, context });
+  const apiStage = restApi.stageName ?? stage;
   const routes = apiRoutes(
-    { stage: restApi.stageName ?? stage, accountId: backend.accountId, restApi, registry, queues, messages: context.messages, runtimeOf },
-    methodAccessOf(packaged, context.access, restApi),
+    { stage: apiStage, accountId: backend.accountId, restApi, registry, queues, messages: context.messages, runtimeOf },
+    methodAccessOf(packaged, context.access, restApi, { region, accountId: backend.accountId, stage: apiStage, runtimeOf }),
   );
   const pipeline = pipelineMapOf(model, restApi, registry);
   return { service: packaged.service, model, restApi, warnings, queues, buckets, functions, functionSettings, runners, routes, pipeline };
