@@ -42,6 +42,25 @@ afterAll(async () => {
   await backend?.stop();
 });
 
+/** The console's first server-sent event, which carries the pipeline it draws. */
+async function consoleHello(): Promise<{ pipeline: { routes: unknown[] } }> {
+  const controller = new AbortController();
+  const response = await fetch(`${stack.apiUrl}/_local/events`, { signal: controller.signal });
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  const helloOf = () => text.split("\n\n").find((block) => /^event: ?hello$/m.test(block) && text.includes(`${block}\n\n`));
+  try {
+    while (!helloOf()) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+  } finally {
+    controller.abort();
+  }
+  return JSON.parse(/^data: ?(.*)$/m.exec(helloOf() ?? "")![1]!);
+}
+
 const entriesQueueUrl = () => stack.queues.find((queue) => queue.logicalId === "EntriesQueue")!.url;
 const bearer = async () => `Bearer ${(await stack.userPools[0]!.userToken("ada")).access_token}`;
 
@@ -49,7 +68,7 @@ describeOnBackend("an HTTP API (httpApi events) served as API Gateway v2 serves 
   it("serves the HTTP API on its own port, apart from the REST API's, with its routes", () => {
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(url).not.toBe(stack.apiUrl);
-    expect(stack.httpApiRoutes).toEqual(expect.arrayContaining(["GET /items/{id}", "GET /me", "ANY /files/{proxy+}", "GET /legacy", "$default", "POST /entries"]));
+    expect(stack.httpApiRoutes).toEqual(expect.arrayContaining(["GET /items/{id}", "GET /me", "GET /me/admin", "ANY /files/{proxy+}", "GET /legacy", "$default", "POST /entries"]));
   });
 
   it("hands a route's function a payload 2.0 event that Powertools' APIGatewayProxyEventV2Schema parses", async () => {
@@ -101,6 +120,15 @@ describeOnBackend("an HTTP API (httpApi events) served as API Gateway v2 serves 
     expect(scopes).toBeNull();
   });
 
+  it("hands the token's scopes on a route that asks for one it holds, and answers 403 Forbidden where it holds none", async () => {
+    const signedIn = await fetch(`${url}/me/signed-in`, { headers: { authorization: await bearer() } });
+    expect(signedIn.status).toBe(200);
+    expect((await signedIn.json()).scopes).toEqual(["aws.cognito.signin.user.admin"]);
+    const admin = await fetch(`${url}/me/admin`, { headers: { authorization: await bearer() } });
+    expect(admin.status).toBe(403);
+    expect(await admin.json()).toEqual({ message: "Forbidden" });
+  });
+
   it("answers 401 Unauthorized without a token, with one another key signed and with what is no JWT", async () => {
     const { privateKey } = await generateKeyPair("RS256");
     const forged = await new SignJWT({ client_id: "x", token_use: "access" }).setProtectedHeader({ alg: "RS256", kid: "other" }).setIssuer(stack.userPools[0]!.issuer).setExpirationTime("5m").sign(privateKey);
@@ -147,5 +175,22 @@ describeOnBackend("an HTTP API (httpApi events) served as API Gateway v2 serves 
     expect(rows.some((row) => row.body.includes(refused))).toBe(false);
     const depth = await queueDepth(sqs, entriesQueueUrl());
     expect(depth.visible + depth.inFlight).toBe(0);
+
+    // The console's trace follows the HTTP API's request to its message, as for a REST route.
+    const messageId = SendMessageResponse.SendMessageResult.MessageId;
+    const trace = await (await fetch(`${stack.apiUrl}/_local/trace?q=${accepted}`)).json();
+    expect(trace.requests).toEqual([expect.objectContaining({ route: "POST /entries", statusCode: 200, sentMessageIds: [messageId] })]);
+  });
+
+  it("shows its routes in /_local/status and in the console's pipeline, the SQS route reaching its queue", async () => {
+    const status = await (await fetch(`${stack.apiUrl}/_local/status`)).json();
+    expect(status.httpApi).toEqual({ url, routes: stack.httpApiRoutes });
+    const { pipeline } = await consoleHello();
+    expect(pipeline.routes).toEqual(
+      expect.arrayContaining([
+        { method: "POST", path: "/entries", kind: "sqs", target: `http-api-service-${stage}-entries` },
+        { method: "GET", path: "/items/{id}", kind: "lambda-proxy", target: `http-api-service-${stage}-item` },
+      ]),
+    );
   });
 });

@@ -113,7 +113,9 @@ class RunningStack implements LocalAws {
   status = (): Promise<LocalStatus> => {
     const { stage, awsEndpoint, region, credentials, buckets } = this;
     const { queues, functions, runners } = this.#current;
-    return localStatus({ stage, awsEndpoint, region, credentials, buckets }, this.#context.sqs, queues, functions, runners, this.#context.options.appHooks);
+    const status = localStatus({ stage, awsEndpoint, region, credentials, buckets }, this.#context.sqs, queues, functions, runners, this.#context.options.appHooks);
+    const { httpApiUrl, httpApiRoutes } = this;
+    return httpApiUrl === undefined ? status : status.then((figures) => ({ ...figures, httpApi: { url: httpApiUrl, routes: httpApiRoutes } }));
   };
 
   /** Opens the API (with the token, API key and console endpoints under it), starts the pollers and the watcher. */
