@@ -71,8 +71,10 @@ describe("the HTTP API read from the compiled template", () => {
     expect(throttling.byRouteKey.get("POST /entries")).toEqual({ burstLimit: 1, rateLimit: 1 });
   });
 
-  it("has none for a template without one", () => {
+  it("has none for a template without one, and refuses routes of an API the template does not declare (provider.httpApi.id)", () => {
     expect(readHttpApi({ Resources: {} })).toBeUndefined();
+    const external = { HttpApiRouteGetItemsIdVar: { ...compiled.HttpApiRouteGetItemsIdVar, Properties: { ...compiled.HttpApiRouteGetItemsIdVar.Properties, ApiId: "abc123" } } };
+    expect(() => readHttpApi({ Resources: external })).toThrow(/nothing serves locally: HttpApiRouteGetItemsIdVar \(AWS::ApiGatewayV2::Route, ApiId "abc123"\)/);
   });
 
   it("refuses what it does not emulate, naming the resource: a WebSocket API, a Lambda authorizer, IAM authorization, an HTTP proxy", () => {

@@ -76,6 +76,7 @@ export function readHttpApi(template: CloudFormationTemplate): HttpApiModel | un
       throw new LocalAwsError(`${logicalId} (AWS::ApiGatewayV2::Api): an API imported from an OpenAPI Body is not emulated; declare its routes as AWS::ApiGatewayV2::Route resources (httpApi events)`);
     }
   }
+  refuseOrphans(template, new Set(apis.map(([logicalId]) => logicalId)));
   if (apis.length === 0) return undefined;
   if (apis.length > 1) {
     throw new LocalAwsError(`the template declares ${apis.length} HTTP APIs (${apis.map(([id]) => id).join(", ")}); the local stack serves one`);
@@ -102,6 +103,21 @@ export function readHttpApi(template: CloudFormationTemplate): HttpApiModel | un
     authorizers,
     throttling: throttlingOf(stage),
   };
+}
+
+/**
+ * Routes, integrations and authorizers of an API the template does not declare (an existing one
+ * named by `provider.httpApi.id`): nothing would serve them locally, so the start is refused.
+ */
+function refuseOrphans(template: CloudFormationTemplate, apiIds: ReadonlySet<string>): void {
+  const orphans = ["Route", "Integration", "Authorizer", "Stage"].flatMap((kind) =>
+    resourcesOfType(template, `AWS::ApiGatewayV2::${kind}`)
+      .filter(([, properties]) => !apiIds.has(logicalIdOf(properties.ApiId, "ApiId", true) ?? ""))
+      .map(([logicalId, properties]) => `${logicalId} (AWS::ApiGatewayV2::${kind}, ApiId ${JSON.stringify(properties.ApiId)})`),
+  );
+  if (orphans.length > 0) {
+    throw new LocalAwsError(`these belong to an HTTP API the template does not declare (provider.httpApi.id?), which nothing serves locally: ${orphans.join(", ")}; let the framework create the API`);
+  }
 }
 
 function integrationOf(logicalId: string, properties: Record<string, unknown>): HttpIntegration {

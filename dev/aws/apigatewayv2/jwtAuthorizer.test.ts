@@ -1,4 +1,4 @@
-import { generateKeyPair, SignJWT } from "jose";
+import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { LocalUserPool } from "../cognito/userPool.ts";
 import { jwtAuthorizer } from "./jwtAuthorizer.ts";
@@ -22,6 +22,16 @@ describe("an HTTP API JWT authorizer on a local user pool", () => {
       jwt: { claims: { username: "ada", client_id: webClientId, iss: pool.issuer, "cognito:groups": "[managers staff]", exp: expect.stringMatching(/^\d+$/) }, scopes: null },
     });
     expect((await authorize({ authorization: access_token }, [])).outcome).toBe("authorized");
+  });
+
+  it("leaves a null claim out, as AWS does", async () => {
+    const { privateKey, publicKey } = await generateKeyPair("RS256", { extractable: true });
+    const jwk = { ...(await exportJWK(publicKey)), kid: "k1", alg: "RS256", use: "sig" };
+    const ownIssuer = jwtAuthorizer({ issuer: "https://issuer.example.com", audience: ["app"], identitySource, jwks: { keys: [jwk] } });
+    const token = await new SignJWT({ aud: "app", nickname: null, admin: true }).setProtectedHeader({ alg: "RS256", kid: "k1" }).setIssuer("https://issuer.example.com").setExpirationTime("5m").sign(privateKey);
+    const decision = await ownIssuer(bearer(token), []);
+    expect(decision).toMatchObject({ outcome: "authorized", jwt: { claims: { aud: "app", admin: "true" } } });
+    expect(decision.outcome === "authorized" && "nickname" in decision.jwt.claims).toBe(false);
   });
 
   it("refuses 401 a token for another audience, from another issuer, signed by another key, or none at all", async () => {

@@ -52,13 +52,14 @@ function scopesOf(payload: JWTPayload): string[] {
 }
 
 /**
- * Claims as an HTTP API passes them: every value a string, numbers as their digits and arrays
- * as "[a b]" (measured on AWS: floci-io/floci#2011; aws-solutions-library-samples
- * guidance-for-claude-code-with-amazon-bedrock#803).
+ * Claims as an HTTP API passes them: every value a string, numbers as their digits, arrays as
+ * "[a b]", null ones left out (events recorded on AWS: floci-io/floci#2011,
+ * aws-solutions-library-samples/guidance-for-claude-code-with-amazon-bedrock#803,
+ * DefinitelyTyped/DefinitelyTyped#75458, which also shows `scopes: null` on a route without scopes).
  */
 function claimsAsHttpApisGiveThem(payload: JWTPayload): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(payload).map(([name, value]) => {
+    Object.entries(payload).filter(([, value]) => value !== null && value !== undefined).map(([name, value]) => {
       if (Array.isArray(value)) return [name, `[${value.map(String).join(" ")}]`];
       return [name, typeof value === "string" ? value : typeof value === "object" ? JSON.stringify(value) : String(value)];
     }),
