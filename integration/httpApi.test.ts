@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import { rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { APIGatewayProxyEventV2Schema } from "@aws-lambda-powertools/parser/schemas";
@@ -192,5 +193,26 @@ describeOnBackend("an HTTP API (httpApi events) served as API Gateway v2 serves 
         { method: "GET", path: "/items/{id}", kind: "lambda-proxy", target: `http-api-service-${stage}-item` },
       ]),
     );
+  });
+
+  it("serves a saved serverless.yml's new HTTP API routes after a reapply, on the same port", async () => {
+    const exampleDir = join(dirname(fileURLToPath(import.meta.url)), "fixtures", "simpleHttpEndpoint");
+    const configFile = `serverless.reapply-${stage}.yml`;
+    const written = (path: string) =>
+      `service: reapplied\nframeworkVersion: ">=3"\nprovider:\n  name: aws\n  runtime: nodejs20.x\nfunctions:\n  currentTime:\n    handler: handler.endpoint\n    events:\n      - httpApi: GET ${path}\n`;
+    await writeFile(join(exampleDir, configFile), written("/time"));
+    const example = await startLocalAws({ backend, serviceDir: exampleDir, configFile, stage, apiPort: 0 });
+    try {
+      const before = example.httpApiUrl;
+      await writeFile(join(exampleDir, configFile), written("/clock"));
+      const change = await example.reapply();
+      expect(change).toMatchObject({ applied: true, changes: expect.arrayContaining(["HTTP API route GET /clock added", "HTTP API route GET /time removed"]) });
+      expect(example.httpApiUrl).toBe(before);
+      expect((await fetch(`${before}/clock`)).status).toBe(200);
+      expect(await (await fetch(`${before}/time`)).json()).toEqual({ message: "Not Found" });
+    } finally {
+      await example.stop();
+      await rm(join(exampleDir, configFile), { force: true });
+    }
   });
 });
