@@ -41,7 +41,8 @@ const SEND_MESSAGE_PARAMETERS = new Set(["QueueUrl", "MessageBody", "DelaySecond
 /**
  * An `SQS-SendMessage` integration ("Integration subtype reference"): its RequestParameters,
  * mapped from the request, become one SendMessage, and the client gets SQS's answer, 200 with
- * its SendMessageResult, or SQS's error and status. No Lambda runs on this path.
+ * its SendMessageResult, or SQS's error and status. No Lambda runs on this path. AWS's docs show
+ * no HTTP API answer body; it is written as the REST API's SQS integration writes SQS's JSON.
  *
  * @example
  * sqsSendMessageIntegration(integration, { send, settings }); // POST → 200 {"SendMessageResponse":{…"MessageId":"…"}}

@@ -126,7 +126,7 @@ function decodedPath(path: string): string {
 function listen(server: Server, { port, host }: HttpApiServerSettings): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) =>
-      reject(error.code === "EADDRINUSE" ? new LocalAwsError(`port ${port} (the HTTP API) is taken: is another \`npm run dev\` running? Stop it, or pass another port`) : error),
+      reject(error.code === "EADDRINUSE" ? new LocalAwsError(`port ${port} (the HTTP API of httpApi events) is taken: is another \`npm run dev\` running? Stop it, or give the option httpApiPort`) : error),
     );
     server.listen(port, host ?? "127.0.0.1", resolve);
   });
