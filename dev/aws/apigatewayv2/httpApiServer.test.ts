@@ -21,7 +21,7 @@ beforeAll(async () => {
   await writeFile(
     join(serviceDir, "handlers.mjs"),
     [
-      'export const ok = async (event) => ({ statusCode: 200, body: event.routeKey });',
+      'export const ok = async (event) => ({ statusCode: 200, body: JSON.stringify({ routeKey: event.routeKey, rawPath: event.rawPath, stage: event.requestContext.stage }) });',
       'export const throws = async () => { throw new Error("boom"); };',
       'export const malformed = async () => ({ statusCode: "teapot" });',
       "export const slow = async () => { await new Promise((resolve) => setTimeout(resolve, 2000)); return { statusCode: 200 }; };",
@@ -87,7 +87,7 @@ describe("the answers an HTTP API gives itself", () => {
     expect(response.status).toBe(404);
     expect(await response.json()).toEqual({ message: "Not Found" });
     expect(response.headers.get("apigw-requestid")).toMatch(/^[A-Za-z0-9+=-]{16}$/);
-    expect(await (await fetch(`${url}/items/1`)).text()).toBe("GET /items/{id}");
+    expect(await (await fetch(`${url}/items/1`)).json()).toEqual({ routeKey: "GET /items/{id}", rawPath: "/items/1", stage: "$default" });
   });
 
   it("answers 500 Internal Server Error when the function throws or answers what payload 2.0 cannot read", async () => {
@@ -121,9 +121,10 @@ describe("the answers an HTTP API gives itself", () => {
     expect(response.status).toBe(413);
   });
 
-  it("serves a named stage under its name, as the first segment of the path", async () => {
+  it("serves a named stage under its name, as the first segment of the path, which rawPath keeps", async () => {
     const url = await serve([["GET /items/{id}", lambda("ok")]], { stageName: "v1" });
-    expect((await fetch(`${url}/v1/items/1`)).status).toBe(200);
+    // The Lambda developer guide's HTTP API example event: stage "default", rawPath "/default/…".
+    expect(await (await fetch(`${url}/v1/items/1`)).json()).toEqual({ routeKey: "GET /items/{id}", rawPath: "/v1/items/1", stage: "v1" });
     expect((await fetch(`${url}/items/1`)).status).toBe(404);
   });
 });

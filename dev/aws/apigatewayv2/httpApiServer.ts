@@ -72,8 +72,8 @@ async function handle(request: IncomingMessage, requestId: string, select: Retur
     request.resume();
     return preflight;
   }
-  const rawPath = pathWithinStage(url.pathname, settings.stageName);
-  const selected = rawPath === undefined ? undefined : select(method, rawPath);
+  const routePath = pathWithinStage(url.pathname, settings.stageName);
+  const selected = routePath === undefined ? undefined : select(method, routePath);
   const entry: RequestEntry = { requestId, time: Date.now(), method, path: url.pathname, route: selected?.route.routeKey ?? null, statusCode: null, durationMs: null, body: "", sentMessageIds: [] };
   settings.requests.push(entry);
   const answered = (response: ApiResponse) => {
@@ -81,7 +81,7 @@ async function handle(request: IncomingMessage, requestId: string, select: Retur
     entry.durationMs = Date.now() - entry.time;
     return settings.cors ? settings.cors.withCorsHeaders(response, headers.origin) : response;
   };
-  if (!selected || rawPath === undefined) {
+  if (!selected || routePath === undefined) {
     request.resume();
     return answered(httpApiError("notFound"));
   }
@@ -90,8 +90,9 @@ async function handle(request: IncomingMessage, requestId: string, select: Retur
   entry.body = body.slice(0, BODY_CHARS);
   const apiRequest: HttpApiRequest = {
     method,
-    path: decodedPath(rawPath),
-    rawPath,
+    path: decodedPath(url.pathname),
+    rawPath: url.pathname,
+    routePath: decodedPath(routePath),
     rawQueryString: url.search.slice(1),
     routeKey: selected.route.routeKey,
     stage: settings.stageName,

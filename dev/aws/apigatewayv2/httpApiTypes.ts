@@ -10,8 +10,10 @@ export interface JwtAuthorization {
 
 /** A request to the HTTP API as read off the socket, once its route is selected. */
 export interface HttpApiRequest extends Omit<ApiRequest, "authorizer" | "apiKey"> {
-  /** The path as sent, percent-encoding kept, without the stage. */
+  /** The path as sent, percent-encoding kept, a named stage's prefix too (AWS's example event for stage "default"). */
   rawPath: string;
+  /** Decoded, without a named stage's prefix: what the route matched, `$request.path`. */
+  routePath: string;
   rawQueryString: string;
   routeKey: string;
   stage: string;

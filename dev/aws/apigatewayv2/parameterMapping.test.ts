@@ -7,6 +7,7 @@ const request: HttpApiRequest = {
   method: "POST",
   path: "/entries/e-1",
   rawPath: "/entries/e-1",
+  routePath: "/entries/e-1",
   rawQueryString: "tag=a&tag=b",
   routeKey: "POST /entries/{id}",
   stage: "$default",

@@ -60,7 +60,7 @@ function variable(name: string, settings: MappingSettings, where: string): Mappe
     const field = path.join(".");
     if (location === "header" && field) return (request) => request.headers[field.toLowerCase()] ?? "";
     if (location === "querystring" && field) return (request) => request.query.getAll(field).join(",");
-    if (location === "path") return field ? (request) => request.pathParameters[field] ?? "" : (request) => request.path;
+    if (location === "path") return field ? (request) => request.pathParameters[field] ?? "" : (request) => request.routePath;
     if (location === "body") return field ? (request) => bodyField(request.body, path) : (request) => request.body;
   }
   if (source === "context") {

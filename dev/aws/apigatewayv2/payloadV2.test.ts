@@ -11,6 +11,7 @@ function requestOf(overrides: Partial<HttpApiRequest> = {}): HttpApiRequest {
     method: "GET",
     path: "/items/7",
     rawPath: "/items/7",
+    routePath: "/items/7",
     rawQueryString: "tag=a&tag=b&one=1",
     routeKey: "GET /items/{id}",
     stage: "$default",

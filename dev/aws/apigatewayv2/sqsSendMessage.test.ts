@@ -9,6 +9,7 @@ const request: HttpApiRequest = {
   method: "POST",
   path: "/entries",
   rawPath: "/entries",
+  routePath: "/entries",
   rawQueryString: "delay=5",
   routeKey: "POST /entries",
   stage: "$default",
