@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { gatewayResponse } from "./gatewayResponses.ts";
+import { readRestApi } from "./restApiModel.ts";
 
 describe("gatewayResponse", () => {
   it("answers with AWS's default status and message when the template does not customise it", () => {
@@ -49,5 +50,45 @@ describe("gatewayResponse", () => {
   it("lets a customised response read the denying authorizer's context as $context.authorizer.X, empty when it passed none", () => {
     const customised = new Map([["ACCESS_DENIED", { statusCode: 403, responseTemplates: { "application/json": '{"reason":"$context.authorizer.reason","who":"$context.authorizer.principalId"}' } }]]);
     expect(JSON.parse(gatewayResponse("ACCESS_DENIED", customised, { requestId: "r-6", authorizer: { reason: "suspended" } }).body)).toEqual({ reason: "suspended", who: "" });
+  });
+});
+
+// "Gateway response types for API Gateway": an uncustomised type "defaults to the DEFAULT_4XX type" (or DEFAULT_5XX);
+// "Resetting this status code to null reverts the status codes of all other 4XX responses to their original values".
+describe("gatewayResponse with a customised DEFAULT_4XX or DEFAULT_5XX", () => {
+  const fallbackTemplate = { "application/json": '{"error":$context.error.messageString,"type":"$context.error.responseType"}' };
+
+  it("applies a customised DEFAULT_4XX to an authorizer's 401 and 403 and a usage plan's 429, keeping each type's status when it sets none", () => {
+    // As `resources` declares it (the framework's own gateway responses compile to the same resource), without a StatusCode.
+    const { gatewayResponses: customised } = readRestApi({
+      Resources: { Default4xx: { Type: "AWS::ApiGateway::GatewayResponse", Properties: { ResponseType: "DEFAULT_4XX", RestApiId: { Ref: "ApiGatewayRestApi" }, ResponseTemplates: fallbackTemplate } } },
+    });
+    expect(gatewayResponse("UNAUTHORIZED", customised, { requestId: "r-7" })).toEqual({ statusCode: 401, body: '{"error":"Unauthorized","type":"UNAUTHORIZED"}' });
+    expect(gatewayResponse("ACCESS_DENIED", customised, { requestId: "r-7" })).toEqual({
+      statusCode: 403,
+      body: '{"error":"User is not authorized to access this resource","type":"ACCESS_DENIED"}',
+    });
+    expect(gatewayResponse("QUOTA_EXCEEDED", customised, { requestId: "r-7" })).toEqual({ statusCode: 429, body: '{"error":"Limit Exceeded","type":"QUOTA_EXCEEDED"}' });
+    expect(gatewayResponse("AUTHORIZER_FAILURE", customised, { requestId: "r-7" })).toEqual({ statusCode: 500, body: '{"message":null}' });
+  });
+
+  it("gives every 4xx type DEFAULT_4XX's status when it sets one, and 5xx types DEFAULT_5XX's", () => {
+    const customised = new Map([
+      ["DEFAULT_4XX", { statusCode: 400, responseTemplates: fallbackTemplate }],
+      ["DEFAULT_5XX", { statusCode: 503, responseTemplates: {} }],
+    ]);
+    expect(gatewayResponse("UNAUTHORIZED", customised, { requestId: "r-8" }).statusCode).toBe(400);
+    expect(gatewayResponse("THROTTLED", customised, { requestId: "r-8" }).statusCode).toBe(400);
+    expect(gatewayResponse("AUTHORIZER_CONFIGURATION_ERROR", customised, { requestId: "r-8" })).toEqual({ statusCode: 503, body: '{"message":null}' });
+    expect(gatewayResponse("INTEGRATION_FAILURE", customised, { requestId: "r-8" }).statusCode).toBe(503);
+  });
+
+  it("lets a type customised on its own win over DEFAULT_4XX", () => {
+    const customised = new Map([
+      ["DEFAULT_4XX", { statusCode: 400, responseTemplates: fallbackTemplate }],
+      ["UNAUTHORIZED", { statusCode: 401, responseTemplates: { "application/json": '{"login":"required"}' } }],
+    ]);
+    expect(gatewayResponse("UNAUTHORIZED", customised, { requestId: "r-9" })).toEqual({ statusCode: 401, body: '{"login":"required"}' });
+    expect(gatewayResponse("ACCESS_DENIED", customised, { requestId: "r-9" }).statusCode).toBe(400);
   });
 });

@@ -44,7 +44,11 @@ export interface GatewayResponse {
 
 /**
  * A gateway response as the template's AWS::ApiGateway::GatewayResponse customises it. Like AWS,
- * its template gets plain variable substitution, not Velocity.
+ * its template gets plain variable substitution, not Velocity. A type the template does not
+ * customise takes its family's customised DEFAULT_4XX or DEFAULT_5XX ("Gateway response types
+ * for API Gateway": each type "defaults to the DEFAULT_4XX type" or DEFAULT_5XX, by its default
+ * status); a customised response without a StatusCode keeps the type's own status, as AWS
+ * reverts a null status "to their original values".
  *
  * @example
  * gatewayResponse("THROTTLED", new Map(), { requestId: "r-1" }); // { statusCode: 429, body: '{"message":"Too Many Requests"}' }
@@ -63,7 +67,7 @@ export function gatewayResponse(
 ): GatewayResponse {
   const defaults = DEFAULTS[type];
   const message = variables.message === undefined ? defaults.message : variables.message;
-  const custom = customised.get(type);
+  const custom = customised.get(type) ?? customised.get(defaults.statusCode >= 500 ? "DEFAULT_5XX" : "DEFAULT_4XX");
   const template = custom?.responseTemplates["application/json"] ?? '{"message":$context.error.messageString}';
   const values: Record<string, string> = {
     ...Object.fromEntries(Object.entries(variables.authorizer ?? {}).map(([key, value]) => [`$context.authorizer.${key}`, String(value ?? "")])),
@@ -75,5 +79,6 @@ export function gatewayResponse(
     "$context.requestId": variables.requestId,
   };
   const body = template.replace(/\$context\.[A-Za-z0-9_.]+/g, (name) => values[name] ?? "");
-  return { statusCode: custom?.statusCode ?? defaults.statusCode, body };
+  const statusCode = custom && Number.isInteger(custom.statusCode) ? custom.statusCode : defaults.statusCode;
+  return { statusCode, body };
 }
