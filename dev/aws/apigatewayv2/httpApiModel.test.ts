@@ -77,13 +77,59 @@ describe("the HTTP API read from the compiled template", () => {
     expect(() => readHttpApi({ Resources: external })).toThrow(/nothing serves locally: HttpApiRouteGetItemsIdVar \(AWS::ApiGatewayV2::Route, ApiId "abc123"\)/);
   });
 
-  it("refuses what it does not emulate, naming the resource: a WebSocket API, a Lambda authorizer, IAM authorization, an HTTP proxy", () => {
+  it("refuses what it does not emulate, naming the resource: a WebSocket API, IAM authorization, an HTTP proxy", () => {
     expect(() => readHttpApi(templateWith(withProperties("HttpApi", { ProtocolType: "WEBSOCKET" })))).toThrow(/HttpApi \(AWS::ApiGatewayV2::Api\): a WEBSOCKET API is not emulated/);
-    expect(() => readHttpApi(templateWith(withProperties("HttpApiAuthorizerLocalPool", { AuthorizerType: "REQUEST" })))).toThrow(
-      /HttpApiAuthorizerLocalPool \(AWS::ApiGatewayV2::Authorizer\): an HTTP API Lambda authorizer \(AuthorizerType REQUEST\) is not emulated/,
-    );
     expect(() => readHttpApi(templateWith(withProperties("EntriesRoute", { AuthorizationType: "AWS_IAM" })))).toThrow(/EntriesRoute \(POST \/entries\): AuthorizationType AWS_IAM is not emulated/);
     expect(() => readHttpApi(templateWith(withProperties("HttpApiIntegrationItem", { IntegrationType: "HTTP_PROXY" })))).toThrow(/HttpApiIntegrationItem .*HTTP_PROXY is not emulated/);
     expect(() => readHttpApi(templateWith(withProperties("EntriesIntegration", { IntegrationSubtype: "SQS-ReceiveMessage" })))).toThrow(/subtype SQS-ReceiveMessage is not emulated/);
+  });
+
+  /** As osls 4.3.1 compiles `provider.httpApi.authorizers.gate: { type: request, functionName: gate, … }` (compile/events/http-api.js). */
+  const lambdaAuthorizer = {
+    Type: "AWS::ApiGatewayV2::Authorizer",
+    Properties: {
+      ApiId: { Ref: "HttpApi" },
+      Name: "gate",
+      IdentitySource: ["$request.header.Authorization", "$request.querystring.tenant"],
+      AuthorizerType: "REQUEST",
+      EnableSimpleResponses: true,
+      AuthorizerResultTtlInSeconds: 300,
+      AuthorizerPayloadFormatVersion: "2.0",
+      AuthorizerUri: {
+        "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, ":apigateway:", { Ref: "AWS::Region" }, ":lambda:path/2015-03-31/functions/", { "Fn::GetAtt": ["GateLambdaFunction", "Arn"] }, "/invocations"]],
+      },
+    },
+  };
+  const gated = (properties: Record<string, unknown> = {}, route: Record<string, unknown> = {}) =>
+    templateWith({
+      HttpApiAuthorizerGate: { ...lambdaAuthorizer, Properties: { ...lambdaAuthorizer.Properties, ...properties } },
+      ...withProperties("HttpApiRouteGetItemsIdVar", { AuthorizationType: "CUSTOM", AuthorizerId: { Ref: "HttpApiAuthorizerGate" }, ...route }),
+    });
+
+  it("reads a Lambda (REQUEST) authorizer and the CUSTOM route it guards", () => {
+    const api = readHttpApi(gated())!;
+    expect(api.authorizers.get("HttpApiAuthorizerGate")).toEqual({
+      kind: "lambda",
+      logicalId: "HttpApiAuthorizerGate",
+      name: "gate",
+      functionLogicalId: "GateLambdaFunction",
+      payloadFormatVersion: "2.0",
+      simpleResponses: true,
+      identitySources: ["$request.header.Authorization", "$request.querystring.tenant"],
+      resultTtlSeconds: 300,
+    });
+    expect(api.routes[0]!.authorization).toEqual({ authorizerLogicalId: "HttpApiAuthorizerGate", scopes: [] });
+    expect(readHttpApi(gated({ AuthorizerResultTtlInSeconds: undefined, IdentitySource: [] }))!.authorizers.get("HttpApiAuthorizerGate")).toMatchObject({ resultTtlSeconds: 0, identitySources: [] });
+  });
+
+  // "Working with AWS Lambda authorizers for HTTP APIs" and AWS::ApiGatewayV2::Authorizer: the version is required, simple responses are 2.0 only, TTL at most 3600.
+  it("refuses a Lambda authorizer AWS would refuse, or one the local stack cannot run, naming it", () => {
+    expect(() => readHttpApi(gated({ AuthorizerPayloadFormatVersion: undefined }))).toThrow(/HttpApiAuthorizerGate .*AuthorizerPayloadFormatVersion must be "1.0" or "2.0"/);
+    expect(() => readHttpApi(gated({ AuthorizerPayloadFormatVersion: "1.0" }))).toThrow(/EnableSimpleResponses needs AuthorizerPayloadFormatVersion 2.0/);
+    expect(() => readHttpApi(gated({ AuthorizerResultTtlInSeconds: 7200 }))).toThrow(/from 0 to 3600/);
+    expect(() => readHttpApi(gated({ IdentitySource: [] }))).toThrow(/needs an IdentitySource to key them by/);
+    expect(() => readHttpApi(gated({ IdentitySource: ["$stageVariables.key"] }))).toThrow(/identity source \$stageVariables.key is not emulated/);
+    expect(() => readHttpApi(gated({ AuthorizerUri: "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:1:function:x/invocations" }))).toThrow(/AuthorizerUri names no function of this template/);
+    expect(() => readHttpApi(gated({}, { AuthorizationType: "JWT" }))).toThrow(/AuthorizationType JWT does not fit HttpApiAuthorizerGate, a REQUEST authorizer/);
   });
 });

@@ -1,5 +1,6 @@
 import { LocalAwsError } from "../errors.ts";
 import { logicalIdOf, resourcesOfType, type CloudFormationTemplate } from "../cloudformation/intrinsics.ts";
+import { readLambdaAuthorizer, type HttpLambdaAuthorizerDefinition } from "./httpLambdaAuthorizerModel.ts";
 
 /**
  * An HTTP API (API Gateway v2, ProtocolType HTTP) as the compiled template declares it: what
@@ -14,7 +15,7 @@ export interface HttpApiModel {
   stageName: string;
   cors?: CorsConfiguration;
   routes: HttpRouteDefinition[];
-  authorizers: Map<string, JwtAuthorizerDefinition>;
+  authorizers: Map<string, HttpAuthorizerDefinition>;
   throttling: { default?: RouteThrottle; byRouteKey: Map<string, RouteThrottle> };
 }
 
@@ -45,7 +46,10 @@ export type HttpIntegration =
   | { kind: "lambda"; logicalId: string; functionLogicalId: string; payloadFormatVersion: "1.0" | "2.0"; timeoutMs: number }
   | { kind: "sqs-send-message"; logicalId: string; requestParameters: Record<string, unknown>; timeoutMs: number };
 
+export type HttpAuthorizerDefinition = JwtAuthorizerDefinition | HttpLambdaAuthorizerDefinition;
+
 export interface JwtAuthorizerDefinition {
+  kind: "jwt";
   logicalId: string;
   name: string;
   /** "$request.header.Authorization" */
@@ -61,7 +65,7 @@ const MAX_TIMEOUT_MS = 30_000;
 /**
  * The template's HTTP API, or undefined when it has none. What the local stack does not emulate
  * is refused here, naming the resource: a WebSocket API, an OpenAPI body, integrations other
- * than Lambda proxy and SQS-SendMessage, Lambda and IAM authorization, more than one HTTP API.
+ * than Lambda proxy and SQS-SendMessage, IAM authorization, more than one HTTP API.
  *
  * @example
  * readHttpApi(template)?.routes.map((route) => route.routeKey); // ["GET /items/{id}", "$default"]
@@ -140,13 +144,15 @@ function integrationOf(logicalId: string, properties: Record<string, unknown>): 
   return { kind: "lambda", logicalId, functionLogicalId: logicalIdOf(properties.IntegrationUri, `${where} IntegrationUri`), payloadFormatVersion: version, timeoutMs };
 }
 
-function authorizerOf(logicalId: string, properties: Record<string, unknown>): JwtAuthorizerDefinition {
+function authorizerOf(logicalId: string, properties: Record<string, unknown>): HttpAuthorizerDefinition {
   const where = `${logicalId} (AWS::ApiGatewayV2::Authorizer)`;
+  if (properties.AuthorizerType === "REQUEST") return readLambdaAuthorizer(where, logicalId, properties);
   if (properties.AuthorizerType !== "JWT") {
-    throw new LocalAwsError(`${where}: an HTTP API Lambda authorizer (AuthorizerType ${String(properties.AuthorizerType)}) is not emulated; the local stack verifies JWT authorizers`);
+    throw new LocalAwsError(`${where}: an authorizer of type ${String(properties.AuthorizerType)} is not emulated; the local stack runs JWT and REQUEST (Lambda) authorizers`);
   }
   const jwt = (properties.JwtConfiguration ?? {}) as { Issuer?: unknown; Audience?: unknown[] };
   return {
+    kind: "jwt",
     logicalId,
     name: String(properties.Name ?? logicalId),
     identitySource: ((properties.IdentitySource as string[] | undefined) ?? ["$request.header.Authorization"]).map(String),
@@ -159,7 +165,7 @@ function routeOf(
   logicalId: string,
   properties: Record<string, unknown>,
   integrations: ReadonlyMap<string, HttpIntegration>,
-  authorizers: ReadonlyMap<string, JwtAuthorizerDefinition>,
+  authorizers: ReadonlyMap<string, HttpAuthorizerDefinition>,
 ): HttpRouteDefinition {
   const routeKey = String(properties.RouteKey);
   const where = `${logicalId} (${routeKey})`;
@@ -168,9 +174,12 @@ function routeOf(
   if (!integration) throw new LocalAwsError(`${where}: its Target must be "integrations/<an AWS::ApiGatewayV2::Integration of this API>", got ${JSON.stringify(properties.Target)}`);
   const type = String(properties.AuthorizationType ?? "NONE");
   if (type === "NONE") return { logicalId, routeKey, integration };
-  if (type !== "JWT") throw new LocalAwsError(`${where}: AuthorizationType ${type} is not emulated; the local stack verifies JWT authorizers`);
+  if (type !== "JWT" && type !== "CUSTOM") throw new LocalAwsError(`${where}: AuthorizationType ${type} is not emulated; the local stack runs JWT and CUSTOM (Lambda) authorizers`);
   const authorizerLogicalId = logicalIdOf(properties.AuthorizerId, `${where} AuthorizerId`);
-  if (!authorizers.has(authorizerLogicalId)) throw new LocalAwsError(`${where}: AuthorizerId names ${authorizerLogicalId}, which is not an authorizer of this API`);
+  const authorizer = authorizers.get(authorizerLogicalId);
+  if (!authorizer) throw new LocalAwsError(`${where}: AuthorizerId names ${authorizerLogicalId}, which is not an authorizer of this API`);
+  // AWS pairs them so: AuthorizationType JWT with a JWT authorizer, CUSTOM with a REQUEST one.
+  if ((type === "JWT") !== (authorizer.kind === "jwt")) throw new LocalAwsError(`${where}: AuthorizationType ${type} does not fit ${authorizerLogicalId}, a ${authorizer.kind === "jwt" ? "JWT" : "REQUEST"} authorizer`);
   return { logicalId, routeKey, integration, authorization: { authorizerLogicalId, scopes: ((properties.AuthorizationScopes as string[] | undefined) ?? []).map(String) } };
 }
 

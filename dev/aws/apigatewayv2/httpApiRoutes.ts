@@ -8,9 +8,10 @@ import type { ProvisionedQueue } from "../sqs/provisionQueues.ts";
 import { queueSender } from "../sqs/queueSender.ts";
 import type { SqsJsonClient } from "../sqs/sqsJsonClient.ts";
 import { lambdaIntegration, sqsSendMessageIntegration } from "./httpApiIntegrations.ts";
-import type { HttpApiModel, HttpIntegration, HttpRouteDefinition } from "./httpApiModel.ts";
+import type { HttpApiModel, HttpAuthorizerDefinition, HttpIntegration, HttpRouteDefinition } from "./httpApiModel.ts";
 import type { ServedRoute } from "./httpApiServer.ts";
-import { httpApiError, type HttpApiHandler } from "./httpApiTypes.ts";
+import { httpApiError, type HttpApiHandler, type HttpApiRequest } from "./httpApiTypes.ts";
+import { httpLambdaAuthorizer } from "./httpLambdaAuthorizer.ts";
 import { jwtAuthorizer } from "./jwtAuthorizer.ts";
 import type { MappingSettings } from "./parameterMapping.ts";
 import { tokenBucket } from "./routeThrottle.ts";
@@ -29,11 +30,17 @@ export interface HttpApiWiring {
 /** The id the local stack gives its HTTP API (`requestContext.apiId`, `$context.apiId`). */
 export const LOCAL_HTTP_API_ID = "local";
 
+/** An authorizer's verdict on one request: the request as the integration gets it, or the answer API Gateway gives. */
+type RouteAuthorizer = (
+  request: HttpApiRequest,
+  scopes: readonly string[],
+) => Promise<{ outcome: "authorized"; request: HttpApiRequest } | { outcome: "unauthorized" | "forbidden" | "internalServerError" }>;
+
 /**
- * The HTTP API's routes, each integration behind its route's throttle and JWT authorizer, as
- * API Gateway runs them: throttle (429), then authorizer (401, 403), then the integration. An
- * authorizer whose issuer is no user pool of the template cannot get its keys locally: its
- * tokens are all refused, and a warning says so.
+ * The HTTP API's routes, each integration behind its route's throttle and authorizer (JWT or
+ * Lambda), as API Gateway runs them: throttle (429), then authorizer (401, 403, 500), then the
+ * integration. A JWT authorizer whose issuer is no user pool of the template cannot get its keys
+ * locally: its tokens are all refused, and a warning says so.
  *
  * @example
  * const { routes, warnings } = httpApiRoutes(wiring); // routes: [{ routeKey: "GET /items/{id}", handle }]
@@ -41,15 +48,7 @@ export const LOCAL_HTTP_API_ID = "local";
 export function httpApiRoutes(wiring: HttpApiWiring): { routes: ServedRoute[]; warnings: string[] } {
   const settings: MappingSettings = { accountId: wiring.accountId, apiId: LOCAL_HTTP_API_ID };
   const warnings: string[] = [];
-  const authorizers = new Map(
-    [...wiring.api.authorizers].map(([logicalId, definition]) => {
-      const issuer = resolveString(definition.issuer, wiring.registry);
-      const pool = wiring.userPools.find((candidate) => candidate.issuer === issuer);
-      if (!pool) warnings.push(`${logicalId}: its issuer ${issuer} is not a user pool of this template; its keys cannot be fetched locally, so every token is refused 401`);
-      const audience = definition.audience.map((entry) => resolveString(entry, wiring.registry));
-      return [logicalId, jwtAuthorizer({ issuer, audience, identitySource: definition.identitySource, jwks: pool?.jwks() })];
-    }),
-  );
+  const authorizers = new Map([...wiring.api.authorizers].map(([logicalId, definition]) => [logicalId, routeAuthorizerOf(definition, wiring, settings, warnings)]));
   const routes = wiring.api.routes.map((route): ServedRoute => {
     const integration = integrationOf(route.integration, wiring, settings);
     return { routeKey: route.routeKey, handle: guarded(route, integration, wiring.api, authorizers.get(route.authorization?.authorizerLogicalId ?? "")) };
@@ -72,17 +71,35 @@ function integrationOf(integration: HttpIntegration, wiring: HttpApiWiring, sett
   return sqsSendMessageIntegration({ ...integration, requestParameters }, { send: traced, settings });
 }
 
-function guarded(route: HttpRouteDefinition, integration: HttpApiHandler, api: HttpApiModel, authorize: ReturnType<typeof jwtAuthorizer> | undefined): HttpApiHandler {
+function routeAuthorizerOf(definition: HttpAuthorizerDefinition, wiring: HttpApiWiring, settings: MappingSettings, warnings: string[]): RouteAuthorizer {
+  if (definition.kind === "lambda") {
+    const runtime = wiring.runtimeOf(definition.functionLogicalId);
+    const authorize = httpLambdaAuthorizer(definition, (event, traced) => runtime.invoke(event, traced), { ...settings, region: wiring.registry.region });
+    return async (request) => {
+      const decision = await authorize(request);
+      return decision.outcome === "authorized" ? { outcome: "authorized", request: { ...request, lambdaAuthorizer: decision.lambda } } : decision;
+    };
+  }
+  const issuer = resolveString(definition.issuer, wiring.registry);
+  const pool = wiring.userPools.find((candidate) => candidate.issuer === issuer);
+  if (!pool) warnings.push(`${definition.logicalId}: its issuer ${issuer} is not a user pool of this template; its keys cannot be fetched locally, so every token is refused 401`);
+  const audience = definition.audience.map((entry) => resolveString(entry, wiring.registry));
+  const authorize = jwtAuthorizer({ issuer, audience, identitySource: definition.identitySource, jwks: pool?.jwks() });
+  return async (request, scopes) => {
+    const decision = await authorize(request.headers, scopes);
+    return decision.outcome === "authorized" ? { outcome: "authorized", request: { ...request, jwt: decision.jwt } } : decision;
+  };
+}
+
+function guarded(route: HttpRouteDefinition, integration: HttpApiHandler, api: HttpApiModel, authorize: RouteAuthorizer | undefined): HttpApiHandler {
   const limits = api.throttling.byRouteKey.get(route.routeKey) ?? api.throttling.default;
   const throttle = limits && tokenBucket(limits);
   const scopes = route.authorization?.scopes ?? [];
   return async (request) => {
     if (throttle && !throttle.take()) return httpApiError("tooManyRequests");
     if (!authorize) return integration(request);
-    const decision = await authorize(request.headers, scopes);
-    if (decision.outcome === "unauthorized") return httpApiError("unauthorized");
-    if (decision.outcome === "forbidden") return httpApiError("forbidden");
-    return integration({ ...request, jwt: decision.jwt });
+    const decision = await authorize(request, scopes);
+    return decision.outcome === "authorized" ? integration(decision.request) : httpApiError(decision.outcome);
   };
 }
 

@@ -8,6 +8,16 @@ export interface JwtAuthorization {
   scopes: string[] | null;
 }
 
+/** What a Lambda authorizer that let a request through hands its integration. */
+export interface LambdaAuthorization {
+  /** The answer's `context`, values as the function gave them; null when it gave none (AWS passes `lambda: null`). */
+  context: Record<string, unknown> | null;
+  /** An IAM-policy answer's principalId; a simple answer has none. */
+  principalId?: string;
+  /** How long the function took, 0 for a kept answer. */
+  integrationLatency: number;
+}
+
 /** A request to the HTTP API as read off the socket, once its route is selected. */
 export interface HttpApiRequest extends Omit<ApiRequest, "authorizer" | "apiKey"> {
   /** The path as sent, percent-encoding kept, a named stage's prefix too (AWS's example event for stage "default"). */
@@ -18,6 +28,7 @@ export interface HttpApiRequest extends Omit<ApiRequest, "authorizer" | "apiKey"
   routeKey: string;
   stage: string;
   jwt?: JwtAuthorization;
+  lambdaAuthorizer?: LambdaAuthorization;
 }
 
 export type HttpApiHandler = (request: HttpApiRequest) => Promise<ApiResponse>;

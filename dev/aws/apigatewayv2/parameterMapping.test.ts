@@ -53,4 +53,12 @@ describe("an HTTP API request parameter's value", () => {
     expect(() => mappedValue("$stageVariables.queue", settings, "Entries MessageBody")).toThrow(/Entries MessageBody: the mapping source \$stageVariables\.queue is not emulated/);
     expect(() => mappedValue("$context.identity.caller", settings, "Entries MessageBody")).toThrow(/not emulated/);
   });
+
+  // "Working with AWS Lambda authorizers for HTTP APIs": the authorizer's context is $context.authorizer.property.
+  it("reads a Lambda authorizer's context as $context.authorizer.X, empty when the authorizer gave none", () => {
+    const authorized = { ...request, lambdaAuthorizer: { context: { tenant: "t-1", level: 3 }, integrationLatency: 0 } };
+    expect(mappedValue("$context.authorizer.tenant", settings, "Test")(authorized)).toBe("t-1");
+    expect(mappedValue("${context.authorizer.level}", settings, "Test")(authorized)).toBe("3");
+    expect(mappedValue("$context.authorizer.tenant", settings, "Test")(request)).toBe("");
+  });
 });

@@ -68,9 +68,12 @@ function variable(name: string, settings: MappingSettings, where: string): Mappe
     if (read) return (request) => read(request, settings);
     const claim = /^authorizer\.claims\.(.+)$/.exec(key)?.[1];
     if (claim) return (request) => request.jwt?.claims[claim] ?? "";
+    // A Lambda authorizer's context: `$context.authorizer.property` ("Working with AWS Lambda authorizers for HTTP APIs").
+    const property = /^authorizer\.(.+)$/.exec(key)?.[1];
+    if (property) return (request) => textOf(request.lambdaAuthorizer?.context?.[property]);
   }
   throw new LocalAwsError(
-    `${where}: the mapping source $${name} is not emulated; use $request.header|querystring|path|body[.name] or $context.(${Object.keys(CONTEXT_VARIABLES).join("|")}|authorizer.claims.X)`,
+    `${where}: the mapping source $${name} is not emulated; use $request.header|querystring|path|body[.name] or $context.(${Object.keys(CONTEXT_VARIABLES).join("|")}|authorizer.claims.X|authorizer.X)`,
   );
 }
 
@@ -83,6 +86,11 @@ function bodyField(body: string, path: readonly string[]): string {
     return "";
   }
   for (const step of path) value = value !== null && typeof value === "object" ? (value as Record<string, unknown>)[step] : undefined;
+  if (value === undefined || value === null) return "";
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+function textOf(value: unknown): string {
   if (value === undefined || value === null) return "";
   return typeof value === "string" ? value : JSON.stringify(value);
 }

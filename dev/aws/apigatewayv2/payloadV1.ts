@@ -18,6 +18,7 @@ export function eventV1Of(request: HttpApiRequest, settings: PayloadSettings): A
     requestId: httpApiRequestIdOf(request.requestId),
     routeKey: request.routeKey,
     ...(request.jwt && { authorizer: { claims: request.jwt.claims, scopes: request.jwt.scopes } }),
+    ...(request.lambdaAuthorizer && { authorizer: lambdaAuthorizerV1(request.lambdaAuthorizer) }),
   };
   return { version: "1.0", ...event, requestContext: requestContext as APIGatewayProxyEvent["requestContext"] };
 }
@@ -31,4 +32,12 @@ export function responseV1Of(payload: unknown): ApiResponse | undefined {
   for (const [name, value] of Object.entries(result.headers ?? {})) headers[name.toLowerCase()] = String(value);
   const body = typeof result.body === "string" ? result.body : "";
   return { statusCode: result.statusCode, headers: headers as Record<string, string>, body: result.isBase64Encoded ? Buffer.from(body, "base64") : body };
+}
+
+/**
+ * A Lambda authorizer's pass in the 1.0 event: as a REST API's proxy event carries it, the
+ * context's keys beside principalId and integrationLatency.
+ */
+function lambdaAuthorizerV1({ context, principalId, integrationLatency }: NonNullable<HttpApiRequest["lambdaAuthorizer"]>): Record<string, unknown> {
+  return { ...context, ...(principalId !== undefined && { principalId }), integrationLatency };
 }

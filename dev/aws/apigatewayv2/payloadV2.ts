@@ -34,6 +34,8 @@ export function eventV2Of(request: HttpApiRequest, { accountId, apiId }: Payload
       accountId,
       apiId,
       ...(request.jwt && { authorizer: { jwt: request.jwt } }),
+      // As an event recorded on AWS shows it (swift-server/swift-aws-lambda-runtime, Examples/APIGateway+LambdaAuthorizer/README.md).
+      ...(request.lambdaAuthorizer && { authorizer: { lambda: request.lambdaAuthorizer.context } }),
       domainName: host,
       domainPrefix: host.split(".")[0]!,
       http: {
