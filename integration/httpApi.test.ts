@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { APIGatewayProxyEventV2Schema } from "@aws-lambda-powertools/parser/schemas";
+import { APIGatewayProxyEventV2Schema, APIGatewayRequestAuthorizerEventV2Schema } from "@aws-lambda-powertools/parser/schemas";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { generateKeyPair, SignJWT } from "jose";
 import pg from "pg";
@@ -62,6 +62,12 @@ async function consoleHello(): Promise<{ pipeline: { routes: unknown[] } }> {
   return JSON.parse(/^data: ?(.*)$/m.exec(helloOf() ?? "")![1]!);
 }
 
+/** How many times the local Lambda ran a function, from /_local/status. */
+async function invocationsOf(functionName: string): Promise<number> {
+  const status = await (await fetch(`${stack.apiUrl}/_local/status`)).json();
+  return (status.functions as Array<{ name: string; invocations: number }>).find((fn) => fn.name === functionName)?.invocations ?? 0;
+}
+
 const entriesQueueUrl = () => stack.queues.find((queue) => queue.logicalId === "EntriesQueue")!.url;
 const bearer = async () => `Bearer ${(await stack.userPools[0]!.userToken("ada")).access_token}`;
 
@@ -69,7 +75,7 @@ describeOnBackend("an HTTP API (httpApi events) served as API Gateway v2 serves 
   it("serves the HTTP API on its own port, apart from the REST API's, with its routes", () => {
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(url).not.toBe(stack.apiUrl);
-    expect(stack.httpApiRoutes).toEqual(expect.arrayContaining(["GET /items/{id}", "GET /me", "GET /me/admin", "ANY /files/{proxy+}", "GET /legacy", "$default", "POST /entries"]));
+    expect(stack.httpApiRoutes).toEqual(expect.arrayContaining(["GET /items/{id}", "GET /me", "GET /me/admin", "GET /gated/simple", "GET /gated/policy", "ANY /files/{proxy+}", "GET /legacy", "$default", "POST /entries"]));
   });
 
   it("hands a route's function a payload 2.0 event that Powertools' APIGatewayProxyEventV2Schema parses", async () => {
@@ -138,6 +144,52 @@ describeOnBackend("an HTTP API (httpApi events) served as API Gateway v2 serves 
       expect(response.status).toBe(401);
       expect(await response.json()).toEqual({ message: "Unauthorized" });
     }
+  });
+
+  // "Working with AWS Lambda authorizers for HTTP APIs": simple responses, IAM policies against the route's ARN, identity sources, caching.
+  it("lets a Lambda authorizer's simple { isAuthorized: true } through, its context reaching the function as requestContext.authorizer.lambda", async () => {
+    const caller = `allow-${randomUUID()}`;
+    const response = await fetch(`${url}/gated/simple`, { headers: { "x-gate": caller } });
+    expect(response.status).toBe(200);
+    const { authorizer } = await response.json();
+    expect(authorizer.lambda.caller).toBe(caller);
+    // The event the authorizer got, as Powertools' schema for AWS's format 2.0 authorizer event reads it.
+    const event = APIGatewayRequestAuthorizerEventV2Schema.parse(JSON.parse(authorizer.lambda.event));
+    expect(event).toMatchObject({ type: "REQUEST", identitySource: [caller], routeKey: "GET /gated/simple", rawPath: "/gated/simple" });
+    expect(event.routeArn).toBe(`arn:aws:execute-api:eu-west-1:${backend.accountId}:local/$default/GET/gated/simple`);
+  });
+
+  it("answers 403 Forbidden for { isAuthorized: false }, and 401 Unauthorized without invoking when the identity source is missing", async () => {
+    const gate = `http-api-service-${stage}-gate`;
+    const denied = await fetch(`${url}/gated/simple`, { headers: { "x-gate": `deny-${randomUUID()}` } });
+    expect(denied.status).toBe(403);
+    expect(await denied.json()).toEqual({ message: "Forbidden" });
+    const before = await invocationsOf(gate);
+    const missing = await fetch(`${url}/gated/simple`);
+    expect(missing.status).toBe(401);
+    expect(await missing.json()).toEqual({ message: "Unauthorized" });
+    expect(await invocationsOf(gate)).toBe(before);
+  });
+
+  it("invokes the authorizer once within its TTL for the same identity, again for another", async () => {
+    const gate = `http-api-service-${stage}-gate`;
+    const caller = `allow-${randomUUID()}`;
+    const before = await invocationsOf(gate);
+    for (let index = 0; index < 3; index += 1) expect((await fetch(`${url}/gated/simple`, { headers: { "x-gate": caller } })).status).toBe(200);
+    expect(await invocationsOf(gate)).toBe(before + 1);
+    expect((await fetch(`${url}/gated/simple`, { headers: { "x-gate": `allow-${randomUUID()}` } })).status).toBe(200);
+    expect(await invocationsOf(gate)).toBe(before + 2);
+  });
+
+  it("evaluates an IAM-policy authorizer (payload 1.0) against the route's ARN: Allow passes its context, Deny is 403", async () => {
+    const caller = `allow-${randomUUID()}`;
+    const allowed = await fetch(`${url}/gated/policy`, { headers: { "x-gate": caller } });
+    expect(allowed.status).toBe(200);
+    // An HTTP API keeps the context's types: level stays a number.
+    expect((await allowed.json()).authorizer).toEqual({ lambda: { caller, level: 3 } });
+    const denied = await fetch(`${url}/gated/policy`, { headers: { "x-gate": `deny-${randomUUID()}` } });
+    expect(denied.status).toBe(403);
+    expect(await denied.json()).toEqual({ message: "Forbidden" });
   });
 
   it("answers a preflight itself and adds the allowed origin to answers, as provider.httpApi.cors configures", async () => {
