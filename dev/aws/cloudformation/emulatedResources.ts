@@ -6,7 +6,7 @@ import type { CloudFormationTemplate } from "./intrinsics.ts";
  * SQS queues, S3 buckets, Lambda functions and their SQS event source mappings, an API Gateway
  * REST API (the framework's `http` events and service proxies) with its authorizers, keys and
  * usage plans, an HTTP API (`httpApi` events: API Gateway v2 with ProtocolType HTTP, its routes,
- * Lambda and SQS-SendMessage integrations, JWT authorizers and stage), and Cognito user pools for
+ * Lambda and SQS-SendMessage integrations, JWT and Lambda authorizers and stage), and Cognito user pools for
  * the authorizers. A WebSocket API is refused by apigatewayv2/httpApiModel.ts; the other v2 types
  * (custom domains, VPC links) are in the warning, deployed on AWS only.
  */
