@@ -46,6 +46,13 @@ describeOnBackend("the local console at /_local/", () => {
     expect(await page.locator("canvas").count()).toBe(3);
   });
 
+  it("draws the Cognito authorizer between each route it guards and what the route reaches", async () => {
+    const guarded = page.locator('#pipeline .flow:has([data-box="authorizer"][data-kind="cognito"])');
+    await guarded.first().waitFor({ timeout: 5_000 });
+    const boxes = await guarded.first().locator("[data-box]").evaluateAll((found) => found.map((box) => box.getAttribute("data-box")));
+    expect(boxes.slice(0, 3)).toEqual(["route", "authorizer", "queue"]);
+  });
+
   it("lists a message the consumer parks in the DLQ, with its reason, within 2 s, and redrives it back to its queue", async () => {
     const marker = `not-a-uuid-${randomBytes(4).toString("hex")}`;
     await sqs.send(new SendMessageCommand({ QueueUrl: punchesQueue().url, MessageBody: JSON.stringify({ punchId: marker }) }));

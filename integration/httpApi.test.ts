@@ -235,14 +235,21 @@ describeOnBackend("an HTTP API (httpApi events) served as API Gateway v2 serves 
     expect(trace.requests).toEqual([expect.objectContaining({ route: "POST /entries", statusCode: 200, sentMessageIds: [messageId] })]);
   });
 
-  it("shows its routes in /_local/status and in the console's pipeline, the SQS route reaching its queue", async () => {
+  it("shows its routes in /_local/status and in the console's pipeline, the SQS route reaching its queue, each behind its authorizer", async () => {
     const status = await (await fetch(`${stack.apiUrl}/_local/status`)).json();
     expect(status.httpApi).toEqual({ url, routes: stack.httpApiRoutes });
     const { pipeline } = await consoleHello();
     expect(pipeline.routes).toEqual(
       expect.arrayContaining([
-        { method: "POST", path: "/entries", kind: "sqs", target: `http-api-service-${stage}-entries` },
+        { method: "POST", path: "/entries", kind: "sqs", target: `http-api-service-${stage}-entries`, authorizer: { kind: "jwt", name: "localPool", function: null } },
         { method: "GET", path: "/items/{id}", kind: "lambda-proxy", target: `http-api-service-${stage}-item` },
+        {
+          method: "GET",
+          path: "/gated/simple",
+          kind: "lambda-proxy",
+          target: `http-api-service-${stage}-gated`,
+          authorizer: { kind: "lambda", name: "gate", function: `http-api-service-${stage}-gate` },
+        },
       ]),
     );
   });

@@ -16,7 +16,8 @@ export interface DeployedHttpApi {
 
 /**
  * Wires the template's HTTP API into a deployment: its routes with their integrations, its CORS
- * policy, and its routes in the console's pipeline (a route to a queue, or to a function).
+ * policy, and its routes in the console's pipeline (a route to a queue, or to a function, behind
+ * its authorizer).
  *
  * @example
  * const httpApi = deployHttpApi(wiring, model, pipeline); // httpApi.routes → startHttpApiServer
@@ -27,11 +28,13 @@ export function deployHttpApi(wiring: HttpApiWiring, model: ServiceModel, pipeli
   for (const route of wiring.api.routes) {
     const [method, path] = route.routeKey === "$default" ? ["ANY", "$default"] : route.routeKey.split(" ");
     const { integration } = route;
-    pipeline.routes.push(
-      integration.kind === "lambda"
+    const authorizer = route.authorization && wiring.api.authorizers.get(route.authorization.authorizerLogicalId);
+    pipeline.routes.push({
+      ...(integration.kind === "lambda"
         ? { method: method!, path: path!, kind: "lambda-proxy", target: functionName(integration.functionLogicalId) }
-        : { method: method!, path: path!, kind: "sqs", target: resolveString(integration.requestParameters.QueueUrl ?? "", wiring.registry).split("/").at(-1) ?? null },
-    );
+        : { method: method!, path: path!, kind: "sqs", target: resolveString(integration.requestParameters.QueueUrl ?? "", wiring.registry).split("/").at(-1) ?? null }),
+      ...(authorizer && { authorizer: { kind: authorizer.kind, name: authorizer.name, function: authorizer.kind === "lambda" ? functionName(authorizer.functionLogicalId) : null } }),
+    });
   }
   return { model: wiring.api, routes, ...(wiring.api.cors && { cors: corsPolicy(wiring.api.cors) }), warnings };
 }

@@ -2,26 +2,16 @@
 // dead-letter queues, a trace and the functions' log lines. Every text from the stack goes in
 // through textContent: message bodies and log lines are data, never markup.
 
+import { h, figure } from "./dom.js";
+import { renderPipeline } from "./pipelineView.js";
+
 const CHART_POINTS = 300;
 const LOG_LINES_KEPT = 2000;
 const LOG_LINES_SHOWN = 400;
 
 const state = { pipeline: null, status: null, samples: [], logs: [], deadLetterCount: null, charts: null };
 
-/** A DOM element: h("td", { class: "x" }, "text", child). */
-function h(tag, attributes = {}, ...children) {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (name.startsWith("on")) element.addEventListener(name.slice(2), value);
-    else element.setAttribute(name, String(value));
-  }
-  for (const child of children.flat()) if (child !== undefined && child !== null && child !== false) element.append(child instanceof Node ? child : String(child));
-  return element;
-}
-
 const time = (epoch) => (epoch ? new Date(epoch).toISOString().slice(11, 23) : "");
-const figure = (value) => (value === null || value === undefined ? "–" : String(value));
 
 // ---- live events -------------------------------------------------------------------------------
 
@@ -62,7 +52,7 @@ function onStatus(status) {
   state.status = status;
   document.getElementById("stage").textContent = `stage ${status.stage} · ${(status.memory.bytes / 2 ** 20).toFixed(0)} MiB`;
   document.getElementById("updated").textContent = `updated ${new Date().toLocaleTimeString()}`;
-  renderPipeline();
+  renderPipeline(state.pipeline, state.status);
   // In flight too: the list's own read hides the messages for a moment, which changes nothing.
   const deadLetters = status.queues.reduce((sum, queue) => sum + (queue.deadLetterQueue ? queue.deadLetterQueue.visible + queue.deadLetterQueue.inFlight : 0), 0);
   if (deadLetters !== state.deadLetterCount) {
@@ -71,82 +61,6 @@ function onStatus(status) {
   }
 }
 
-// ---- pipeline ----------------------------------------------------------------------------------
-
-function box(kind, name, figures, alert = false, attributes = {}) {
-  return h(
-    "div",
-    { class: alert ? "box alert" : "box", "data-box": kind, "data-name": name, ...attributes },
-    h("h3", {}, kind),
-    h("div", { class: "name" }, name),
-    h("dl", {}, Object.entries(figures).flatMap(([label, [field, value]]) => [h("dt", {}, label), h("dd", { "data-field": field }, figure(value))])),
-  );
-}
-
-const arrow = () => h("span", { class: "arrow" }, "→");
-
-function queueBox(name) {
-  const queue = state.status.queues.find((candidate) => candidate.name === name);
-  if (!queue) return box("queue", name, {});
-  const figures = { visible: ["visible", queue.visible], "in flight": ["inFlight", queue.inFlight], delayed: ["delayed", queue.delayed] };
-  const parked = queue.deadLetterQueue ? queue.deadLetterQueue.visible + queue.deadLetterQueue.inFlight : 0;
-  if (queue.deadLetterQueue) figures.DLQ = ["deadLetterMessages", parked];
-  return box("queue", name, figures, parked > 0);
-}
-
-function functionBox(name) {
-  const fn = state.status.functions.find((candidate) => candidate.name === name);
-  if (!fn) return box("function", name, {});
-  return box("function", name, {
-    running: ["inFlight", fn.reservedConcurrency === null ? fn.inFlight : `${fn.inFlight} / ${fn.reservedConcurrency}`],
-    invocations: ["invocations", fn.invocations],
-    errors: ["errors", fn.errors],
-    throttles: ["throttles", fn.throttles],
-    timeouts: ["timeouts", fn.timeouts],
-    "cold starts": ["coldStarts", fn.coldStarts],
-    "p50 ms": ["durationP50Ms", fn.durationP50Ms],
-    "p95 ms": ["durationP95Ms", fn.durationP95Ms],
-  }, fn.errors + fn.throttles + fn.timeouts > 0);
-}
-
-function eventSourceBox(mapping) {
-  const source = state.status.eventSources.find((candidate) => candidate.queue === mapping.queue && candidate.function === mapping.function);
-  const cap = mapping.maximumConcurrency ?? "–";
-  return box("event source", `batch ${mapping.batchSize}`, {
-    batches: ["inFlightBatches", source ? `${source.inFlightBatches} / ${cap}` : null],
-    peak: ["peakConcurrentBatches", source?.peakConcurrentBatches],
-    "throttled batches": ["throttledBatches", source?.throttledBatches],
-    "failed records": ["failedRecords", source?.failedRecords],
-    deleted: ["deleted", source?.deleted],
-  }, false, { "data-queue": mapping.queue, "data-function": mapping.function });
-}
-
-function databaseBox() {
-  return box("database", "Postgres", { connections: ["databaseConnections", state.status.databaseConnections] });
-}
-
-function renderPipeline() {
-  if (!state.pipeline || !state.status) return;
-  const rows = [];
-  const { routes, eventSources } = state.pipeline;
-  const fromQueue = (queue) => {
-    const mappings = eventSources.filter((mapping) => mapping.queue === queue);
-    return mappings.length === 0 ? [] : mappings.flatMap((mapping) => [arrow(), eventSourceBox(mapping), arrow(), functionBox(mapping.function), arrow(), databaseBox()]);
-  };
-  // Storage-first routes (to a queue) first: they are the pipeline; Lambda proxy routes after.
-  const order = { sqs: 0, "lambda-proxy": 1, mock: 2 };
-  for (const route of [...routes].sort((a, b) => order[a.kind] - order[b.kind])) {
-    const routeBox = box("route", `${route.method} ${route.path}`, {});
-    if (route.kind === "sqs" && route.target) rows.push([routeBox, arrow(), queueBox(route.target), ...fromQueue(route.target)]);
-    else if (route.kind === "lambda-proxy" && route.target) rows.push([routeBox, arrow(), functionBox(route.target)]);
-    else rows.push([routeBox, h("span", { class: "arrow muted" }, "mock")]);
-  }
-  const routed = new Set(routes.filter((route) => route.kind === "sqs").map((route) => route.target));
-  for (const queue of state.status.queues) {
-    if (!routed.has(queue.name)) rows.push([h("span", { class: "arrow muted" }, "sent by a function"), arrow(), queueBox(queue.name), ...fromQueue(queue.name)]);
-  }
-  document.getElementById("pipeline").replaceChildren(...rows.map((row) => h("div", { class: "flow" }, row)));
-}
 
 // ---- charts ------------------------------------------------------------------------------------
 

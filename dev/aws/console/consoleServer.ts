@@ -21,6 +21,8 @@ export interface LocalConsole {
 const ASSETS: Record<string, { file: string; type: string }> = {
   "/_local/": { file: join(dirname(fileURLToPath(import.meta.url)), "page.html"), type: "text/html; charset=utf-8" },
   "/_local/console.js": { file: join(dirname(fileURLToPath(import.meta.url)), "console.js"), type: "text/javascript; charset=utf-8" },
+  "/_local/dom.js": { file: join(dirname(fileURLToPath(import.meta.url)), "dom.js"), type: "text/javascript; charset=utf-8" },
+  "/_local/pipelineView.js": { file: join(dirname(fileURLToPath(import.meta.url)), "pipelineView.js"), type: "text/javascript; charset=utf-8" },
   "/_local/console.css": { file: join(dirname(fileURLToPath(import.meta.url)), "console.css"), type: "text/css; charset=utf-8" },
   // Chart.js's own UMD build, as the package ships it: no bundling step for the page.
   "/_local/chart.umd.min.js": {

@@ -1,5 +1,5 @@
 import { BoundedRing } from "../lambda/boundedRing.ts";
-import { resolveString } from "../cloudformation/intrinsics.ts";
+import { resolveString, resourcesOfType, type CloudFormationTemplate } from "../cloudformation/intrinsics.ts";
 import type { ResourceRegistry } from "../cloudformation/resourceRegistry.ts";
 import type { ServiceModel } from "../cloudformation/serviceModel.ts";
 import type { RequestEntry } from "../apigateway/httpApi.ts";
@@ -15,9 +15,18 @@ export interface SamplerSources {
   requests: () => BoundedRing<RequestEntry>;
 }
 
+/** What checks a route's callers before its integration: a user pool's or issuer's tokens, or a Lambda authorizer's function. */
+export interface PipelineAuthorizer {
+  kind: "cognito" | "jwt" | "lambda";
+  /** The authorizer's Name in the template. */
+  name: string;
+  /** A Lambda authorizer's function name, else null. */
+  function: string | null;
+}
+
 /** The stack's flow as its template declares it, for the console to draw. */
 export interface PipelineMap {
-  routes: Array<{ method: string; path: string; kind: "sqs" | "lambda-proxy" | "mock"; /** Queue or function name. */ target: string | null }>;
+  routes: Array<{ method: string; path: string; kind: "sqs" | "lambda-proxy" | "mock"; /** Queue or function name. */ target: string | null; authorizer?: PipelineAuthorizer }>;
   eventSources: Array<{ queue: string; function: string; batchSize: number; maximumConcurrency: number | null }>;
 }
 
@@ -108,16 +117,19 @@ export class PipelineSampler {
 }
 
 /**
- * The pipeline the template declares: each route and what it reaches (a queue by a service
- * integration, a function by Lambda proxy), and each event source mapping with its cap.
+ * The pipeline the template declares: each route, the authorizer in front of it, and what it
+ * reaches (a queue by a service integration, a function by Lambda proxy), and each event source
+ * mapping with its cap.
  */
-export function pipelineMapOf(model: ServiceModel, restApi: RestApiModel, registry: ResourceRegistry): PipelineMap {
+export function pipelineMapOf(model: ServiceModel, restApi: RestApiModel, registry: ResourceRegistry, template: CloudFormationTemplate): PipelineMap {
   const functionName = (logicalId: string) => model.functions.find((fn) => fn.logicalId === logicalId)?.name ?? logicalId;
+  const authorizers = restAuthorizersOf(template, functionName);
   return {
     routes: restApi.routes.map((route) => ({
       method: route.method,
       path: route.path,
       kind: route.kind,
+      ...(route.authorization && authorizers.has(route.authorization.authorizerLogicalId) && { authorizer: authorizers.get(route.authorization.authorizerLogicalId)! }),
       target:
         route.kind === "sqs"
           ? (resolveString(route.uri, registry).split("/").at(-1) ?? null)
@@ -134,4 +146,16 @@ export function pipelineMapOf(model: ServiceModel, restApi: RestApiModel, regist
         maximumConcurrency: mapping.maximumConcurrency ?? null,
       })),
   };
+}
+
+/** A REST API's authorizers as the console names them; the function of a TOKEN or REQUEST one from its AuthorizerUri. */
+function restAuthorizersOf(template: CloudFormationTemplate, functionName: (logicalId: string) => string): Map<string, PipelineAuthorizer> {
+  return new Map(
+    resourcesOfType(template, "AWS::ApiGateway::Authorizer").map(([logicalId, properties]): [string, PipelineAuthorizer] => {
+      const functionLogicalId = /"Fn::GetAtt":\["([^"]+)","Arn"\]/.exec(JSON.stringify(properties.AuthorizerUri ?? ""))?.[1];
+      const name = String(properties.Name ?? logicalId);
+      if (properties.Type === "COGNITO_USER_POOLS") return [logicalId, { kind: "cognito", name, function: null }];
+      return [logicalId, { kind: "lambda", name, function: functionLogicalId === undefined ? null : functionName(functionLogicalId) }];
+    }),
+  );
 }

@@ -88,7 +88,7 @@ export async function deploy(packaged: PackagedService, context: DeploymentConte
     { stage: apiStage, accountId: backend.accountId, restApi, registry, queues, messages: context.messages, runtimeOf },
     methodAccessOf(packaged, context.access, restApi, { region, accountId: backend.accountId, stage: apiStage, runtimeOf }),
   );
-  const pipeline = pipelineMapOf(model, restApi, registry);
+  const pipeline = pipelineMapOf(model, restApi, registry, packaged.template);
   const served = httpApi && deployHttpApi({ api: httpApi, accountId: backend.accountId, registry, queues, messages: context.messages, userPools: context.access.userPools, runtimeOf }, model, pipeline);
   return {
     service: packaged.service, model, restApi, warnings: [...warnings, ...(served?.warnings ?? [])], queues, buckets, functions, functionSettings, runners, routes, pipeline,
