@@ -109,7 +109,7 @@ function simpleAnswers(definition: HttpLambdaAuthorizerDefinition, invoke: Autho
 }
 
 /** A simple answer as API Gateway reads it: `isAuthorized` a boolean, `context` an object if present. */
-export function readSimpleAnswer(result: InvocationResult): { answer: SimpleAnswer } | { outcome: "unauthorized" } | { problem: string } {
+function readSimpleAnswer(result: InvocationResult): { answer: SimpleAnswer } | { outcome: "unauthorized" } | { problem: string } {
   switch (result.status) {
     case "succeeded": {
       const payload = result.payload as { isAuthorized?: unknown; context?: unknown } | null;
