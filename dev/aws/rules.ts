@@ -10,4 +10,7 @@ export { MAX_INVOCATION_PAYLOAD_BYTES } from "./lambda/eventSourceMapping/sqsRec
 export { ACCOUNT_CONCURRENCY, UNRESERVED_CONCURRENCY_MINIMUM } from "./lambda/concurrencyLimits.ts";
 export { movesToDeadLetterQueue, MAX_IN_FLIGHT_MESSAGES } from "./sqs/redrivePolicy.ts";
 export { fullBucket, refill, type TokenBucket, type Throttle } from "./apigateway/tokenBucket.ts";
+export { readServiceModel } from "./cloudformation/serviceModel.ts";
 export type { ServiceModel, QueueDefinition, FunctionDefinition, EventSourceMappingDefinition } from "./cloudformation/serviceModel.ts";
+export { resourcesOfType, logicalIdOf, type CloudFormationTemplate } from "./cloudformation/intrinsics.ts";
+export { configurationWarnings } from "./lambda/configurationWarnings.ts";

@@ -1,0 +1,109 @@
+import type { ServiceModel, Throttle } from "../aws/rules.ts";
+import { durationSampler, seededRandom } from "./random.ts";
+import type { PlanModel } from "./simulation.ts";
+
+/** What the plan needs beyond serverless.yml: the load's clocks, the handler's time, AWS's account limits. */
+export interface PlanOptions {
+  clocks: number;
+  /** A clock sends a refused punch again after this long. */
+  retryAfterMs: number;
+  /** API Gateway's throttle for the account in the Region. */
+  accountThrottle: Throttle;
+  /** The usage plan each clock's key is held to; none when the method needs no key. */
+  usagePlan?: Throttle & { quotaPerDay?: number };
+  accountConcurrency: number;
+  databaseMaxConnections: number;
+  environmentIdleMinutes: number;
+  coldStartMs: number;
+  receiveMs: number;
+  /** A batch's handler time, per function's short name; "*" for the rest. */
+  consumerMs: Record<string, { p50: number; p95: number }>;
+  recordFailureShare: number;
+  seed: number;
+}
+
+/** The service as the plan reads it: the compiled template's model, and where the API sends the arrivals. */
+export interface PlannedService {
+  model: ServiceModel;
+  service: string;
+  stage: string;
+  /** Logical id of the queue the API writes to. */
+  ingressQueue: string;
+}
+
+/** Environment variables that say a function talks to a relational database. */
+const DATABASE_VARIABLES = /^(PGHOST|DATABASE_URL|DATABASE_HOST|DB_HOST|MYSQL_HOST)$/;
+const IDLE_SCALE_DOWN_MS = 60_000;
+const LONG_POLL_MS = 20_000;
+const DEFAULT_VISIBILITY_TIMEOUT_SECONDS = 30;
+
+/**
+ * A function's short name, as serverless.yml's `functions:` key: the FunctionName less the
+ * framework's `<service>-<stage>-` prefix.
+ *
+ * @example
+ * shortFunctionName("ponto-local-consumePunches", "ponto", "local"); // "consumePunches"
+ */
+export function shortFunctionName(functionName: string, service: string, stage: string): string {
+  const prefix = `${service}-${stage}-`;
+  return functionName.startsWith(prefix) ? functionName.slice(prefix.length) : functionName;
+}
+
+/**
+ * What the simulation runs, from the service's model and the options: every enabled SQS event
+ * source mapping, its queue (visibility timeout, maxReceiveCount, DLQ) and its function (timeout,
+ * memory, reserved concurrency), the mapping's batching and scaling as the template has them.
+ */
+export function planModelOf(planned: PlannedService, options: PlanOptions, name: string): PlanModel {
+  const { model, service, stage } = planned;
+  const random = seededRandom(options.seed + 1);
+  const mappings = model.eventSourceMappings
+    .filter((mapping) => mapping.enabled)
+    .map((mapping) => {
+      const fn = model.functions.find((candidate) => candidate.logicalId === mapping.functionLogicalId);
+      if (!fn) throw new Error(`the mapping of ${mapping.queueLogicalId} invokes ${mapping.functionLogicalId}, which is no function of the template`);
+      const short = shortFunctionName(fn.name, service, stage);
+      const durations = options.consumerMs[short] ?? options.consumerMs["*"]!;
+      return {
+        queueLogicalId: mapping.queueLogicalId,
+        functionName: short,
+        ...(fn.reservedConcurrency !== undefined && { reservedConcurrency: fn.reservedConcurrency }),
+        usesDatabase: Object.keys(fn.environment).some((variable) => DATABASE_VARIABLES.test(variable)),
+        batchSize: mapping.batchSize,
+        maximumBatchingWindowMs: mapping.maximumBatchingWindowSeconds * 1_000,
+        reportBatchItemFailures: mapping.reportBatchItemFailures,
+        scaling: {
+          maximumConcurrency: mapping.maximumConcurrency,
+          provisionedPollers: mapping.provisionedPollers,
+          reservedConcurrency: fn.reservedConcurrency,
+        },
+        timeoutMs: fn.timeoutSeconds * 1_000,
+        memoryMegabytes: fn.memoryMegabytes,
+        batchDurationMs: durationSampler(durations, random),
+        recordFailureShare: options.recordFailureShare,
+        coldStartMs: options.coldStartMs,
+        receiveMs: options.receiveMs,
+        idleScaleDownMs: IDLE_SCALE_DOWN_MS,
+        longPollMs: LONG_POLL_MS,
+      };
+    });
+  return {
+    name,
+    edge: { account: options.accountThrottle, ...(options.usagePlan && { usagePlan: options.usagePlan }), clocks: options.clocks, retryAfterMs: options.retryAfterMs },
+    ingressQueue: planned.ingressQueue,
+    queues: model.queues.map((queue) => ({
+      logicalId: queue.logicalId,
+      name: String(queue.properties.QueueName ?? queue.logicalId),
+      visibilityTimeoutMs: Number(queue.properties.VisibilityTimeout ?? DEFAULT_VISIBILITY_TIMEOUT_SECONDS) * 1_000,
+      ...(queue.maxReceiveCount !== undefined && { maxReceiveCount: queue.maxReceiveCount }),
+      hasDeadLetterQueue: queue.deadLetterQueueLogicalId !== undefined,
+    })),
+    mappings,
+    lambda: {
+      accountConcurrency: options.accountConcurrency,
+      databaseMaxConnections: options.databaseMaxConnections,
+      environmentIdleMs: options.environmentIdleMinutes * 60_000,
+    },
+    seed: options.seed,
+  };
+}
