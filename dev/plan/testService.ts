@@ -7,7 +7,7 @@ import type { PlanModel } from "./simulation.ts";
  * cap, read by the stack's own readServiceModel: what the planner's tests plan.
  */
 export function testService(
-  overrides: { maximumConcurrency?: number; maxReceiveCount?: number; reservedConcurrency?: number } = {},
+  overrides: { maximumConcurrency?: number; maxReceiveCount?: number; reservedConcurrency?: number; visibilityTimeout?: number } = {},
 ): { planned: PlannedService; template: CloudFormationTemplate } {
   const template = {
     Resources: {
@@ -15,7 +15,7 @@ export function testService(
         Type: "AWS::SQS::Queue",
         Properties: {
           QueueName: "shop-dev-orders",
-          VisibilityTimeout: 60,
+          VisibilityTimeout: overrides.visibilityTimeout ?? 60,
           RedrivePolicy: { deadLetterTargetArn: { "Fn::GetAtt": ["OrdersDeadLetterQueue", "Arn"] }, maxReceiveCount: overrides.maxReceiveCount ?? 5 },
         },
       },
