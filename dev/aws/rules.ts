@@ -14,3 +14,5 @@ export { readServiceModel } from "./cloudformation/serviceModel.ts";
 export type { ServiceModel, QueueDefinition, FunctionDefinition, EventSourceMappingDefinition } from "./cloudformation/serviceModel.ts";
 export { resourcesOfType, logicalIdOf, type CloudFormationTemplate } from "./cloudformation/intrinsics.ts";
 export { configurationWarnings } from "./lambda/configurationWarnings.ts";
+export { readRestApi } from "./apigateway/restApiModel.ts";
+export { readAccessModel } from "./cloudformation/accessModel.ts";
