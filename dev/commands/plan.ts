@@ -10,14 +10,14 @@ import { readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import { packageServiceCached } from "../aws/cloudformation/packageCache.ts";
 import type { LocalStatus } from "../aws/index.ts";
-import { ACCOUNT_CONCURRENCY } from "../aws/rules.ts";
 import { arrivalsFromCsv, arrivalsPerSecond, durationSeconds, type ArrivalShape } from "../plan/arrivals.ts";
 import type { PriceTable } from "../plan/cost.ts";
 import { reportHtml } from "../plan/htmlReport.ts";
-import { clockTime, runPlan } from "../plan/plan.ts";
+import { clockTime, runPlan, type PlanInput } from "../plan/plan.ts";
+import { PLAN_DEFAULTS, type PlanOptions } from "../plan/planModel.ts";
 import { readPlannedService } from "../plan/servicePlan.ts";
 import { summaryText } from "../plan/summary.ts";
 import { CommandError, runCommand } from "./commandError.ts";
@@ -61,103 +61,115 @@ Output:
 const projectDir = fileURLToPath(new URL("../..", import.meta.url));
 const require = createRequire(import.meta.url);
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      punches: { type: "string", default: "60000" },
-      over: { type: "string", default: "10m" },
-      shape: { type: "string", default: "peak" },
-      arrivals: { type: "string" },
-      clocks: { type: "string", default: "300" },
-      "consumer-ms": { type: "string", default: "40,120" },
-      calibrate: { type: "boolean", default: false },
-      api: { type: "string", default: "http://127.0.0.1:3000" },
-      "record-failures": { type: "string", default: "0" },
-      "cold-start-ms": { type: "string", default: "250" },
-      "receive-ms": { type: "string", default: "10" },
-      "api-rate": { type: "string", default: "10000" },
-      "api-burst": { type: "string", default: "5000" },
-      "account-concurrency": { type: "string", default: String(ACCOUNT_CONCURRENCY) },
-      "db-connections": { type: "string", default: "100" },
-      "environment-idle-minutes": { type: "string", default: "10" },
-      "retry-after": { type: "string", default: "1s" },
-      "message-bytes": { type: "string", default: "400" },
-      set: { type: "string", multiple: true, default: [] },
-      config: { type: "string", default: "serverless.yml" },
-      stage: { type: "string", default: "local" },
-      param: { type: "string", multiple: true, default: [] },
-      queue: { type: "string" },
-      json: { type: "boolean", default: false },
-      html: { type: "string" },
-      "shift-changes-per-month": { type: "string", default: "44" },
-      seed: { type: "string", default: "1" },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
-  if (values.help) return void console.log(HELP);
+const FLAGS = {
+  punches: { type: "string", default: "60000" },
+  over: { type: "string", default: "10m" },
+  shape: { type: "string", default: "peak" },
+  arrivals: { type: "string" },
+  clocks: { type: "string", default: String(PLAN_DEFAULTS.clocks) },
+  "consumer-ms": { type: "string", default: "40,120" },
+  calibrate: { type: "boolean", default: false },
+  api: { type: "string", default: "http://127.0.0.1:3000" },
+  "record-failures": { type: "string", default: "0" },
+  "cold-start-ms": { type: "string", default: String(PLAN_DEFAULTS.coldStartMs) },
+  "receive-ms": { type: "string", default: String(PLAN_DEFAULTS.receiveMs) },
+  "api-rate": { type: "string", default: String(PLAN_DEFAULTS.accountThrottle.rateLimit) },
+  "api-burst": { type: "string", default: String(PLAN_DEFAULTS.accountThrottle.burstLimit) },
+  "account-concurrency": { type: "string", default: String(PLAN_DEFAULTS.accountConcurrency) },
+  "db-connections": { type: "string", default: String(PLAN_DEFAULTS.databaseMaxConnections) },
+  "environment-idle-minutes": { type: "string", default: String(PLAN_DEFAULTS.environmentIdleMinutes) },
+  "retry-after": { type: "string", default: "1s" },
+  "message-bytes": { type: "string", default: "400" },
+  set: { type: "string", multiple: true, default: [] as string[] },
+  config: { type: "string", default: "serverless.yml" },
+  stage: { type: "string", default: "local" },
+  param: { type: "string", multiple: true, default: [] as string[] },
+  queue: { type: "string" },
+  json: { type: "boolean", default: false },
+  html: { type: "string" },
+  "shift-changes-per-month": { type: "string", default: "44" },
+  seed: { type: "string", default: String(PLAN_DEFAULTS.seed) },
+  help: { type: "boolean", short: "h", default: false },
+} satisfies ParseArgsConfig["options"];
 
-  const configPath = resolve(projectDir, values.config);
+type Flags = ReturnType<typeof parseArgs<{ options: typeof FLAGS }>>["values"];
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: FLAGS });
+  if (values.help) return void console.log(HELP);
   const progress = (line: string) => process.stderr.write(process.stderr.isTTY ? `\r${line}\x1b[K` : `${line}\n`);
   progress(`packaging ${values.config} (stage ${values.stage})…`);
   const packaged = await packageServiceCached(
-    { configPath, stage: values.stage, params: { databaseNetwork: "public", databaseHost: "plan.invalid", ...paramsOf(values.param) } },
+    { configPath: resolve(projectDir, values.config), stage: values.stage, params: { databaseNetwork: "public", databaseHost: "plan.invalid", ...paramsOf(values.param) } },
     join(projectDir, ".ponto", `plan-${values.stage}`, "package"),
   );
   const reading = guarded(() => readPlannedService(packaged.template, packaged.service, packaged.stage, values.queue));
   const consumer = reading.planned.model.eventSourceMappings.find((mapping) => mapping.queueLogicalId === reading.planned.ingressQueue);
   const consumerName = reading.planned.model.functions.find((fn) => fn.logicalId === consumer?.functionLogicalId)?.name;
   const consumerMs = values.calibrate ? await calibrated(values.api, consumerName) : pair(values["consumer-ms"], "--consumer-ms");
-  const arrivals = values.arrivals
-    ? guarded(() => arrivalsFromCsv(readFileSync(values.arrivals!, "utf8")))
-    : arrivalsPerSecond(count(values.punches, "--punches"), seconds(values.over, "--over"), shapeOf(values.shape));
-  const loadText = values.arrivals
-    ? `${arrivals.reduce((sum, value) => sum + value, 0).toLocaleString("en")} punches from ${values.arrivals} over ${clockTime(arrivals.length * 1000)}`
-    : `${count(values.punches, "--punches").toLocaleString("en")} punches over ${values.over} (${values.shape}) from ${values.clocks} clocks`;
+  const load = loadOf(values);
   const prices = JSON.parse(await readFile(join(projectDir, "dev", "plan", "prices-2026-12.json"), "utf8")) as PriceTable;
   const startedAt = performance.now();
   let lastProgress = 0;
+  const input: PlanInput = {
+    planned: reading.planned,
+    template: packaged.template,
+    options: optionsOf(values, reading.usagePlan, consumerMs),
+    load: { arrivalsPerSecond: load.arrivals },
+    whatIfs: values.set,
+    prices,
+    shiftChangesPerMonth: count(values["shift-changes-per-month"], "--shift-changes-per-month"),
+    messageBytes: count(values["message-bytes"], "--message-bytes"),
+    architectures: reading.architectures,
+  };
   const report = guarded(() =>
-    runPlan(
-      {
-        planned: reading.planned,
-        template: packaged.template,
-        options: {
-          clocks: count(values.clocks, "--clocks"),
-          retryAfterMs: seconds(values["retry-after"], "--retry-after") * 1000,
-          accountThrottle: { rateLimit: count(values["api-rate"], "--api-rate"), burstLimit: count(values["api-burst"], "--api-burst") },
-          ...(reading.usagePlan && { usagePlan: reading.usagePlan }),
-          accountConcurrency: count(values["account-concurrency"], "--account-concurrency"),
-          databaseMaxConnections: count(values["db-connections"], "--db-connections"),
-          environmentIdleMinutes: count(values["environment-idle-minutes"], "--environment-idle-minutes"),
-          coldStartMs: count(values["cold-start-ms"], "--cold-start-ms", 0),
-          receiveMs: count(values["receive-ms"], "--receive-ms", 0),
-          consumerMs: { "*": consumerMs },
-          recordFailureShare: share(values["record-failures"], "--record-failures"),
-          seed: count(values.seed, "--seed", 0),
-        },
-        load: { arrivalsPerSecond: arrivals },
-        whatIfs: values.set,
-        prices,
-        shiftChangesPerMonth: count(values["shift-changes-per-month"], "--shift-changes-per-month"),
-        messageBytes: count(values["message-bytes"], "--message-bytes"),
-        architectures: reading.architectures,
-      },
-      (scenario, virtualMs, stored, expected) => {
-        if (performance.now() - lastProgress < 250) return;
-        lastProgress = performance.now();
-        progress(`${scenario}: ${clockTime(virtualMs)} simulated, ${stored.toLocaleString("en")}/${expected.toLocaleString("en")} stored`);
-      },
-    ),
+    runPlan(input, (scenario, virtualMs, stored, expected) => {
+      if (performance.now() - lastProgress < 250) return;
+      lastProgress = performance.now();
+      progress(`${scenario}: ${clockTime(virtualMs)} simulated, ${stored.toLocaleString("en")}/${expected.toLocaleString("en")} stored`);
+    }),
   );
   progress(`planned ${report.scenarios.length} scenario${report.scenarios.length === 1 ? "" : "s"} in ${((performance.now() - startedAt) / 1000).toFixed(1)} s; ${reading.notes.join("; ")}`);
   process.stderr.write("\n");
-  if (values.json) console.log(JSON.stringify({ load: loadText, notes: reading.notes, ...report }, null, 2));
-  else console.log(summaryText(report, { text: `${loadText}; a batch's handler time ${consumerMs.p50}/${consumerMs.p95} ms (p50/p95)${values.calibrate ? ", calibrated" : ""}` }));
+  const handlerText = `a batch's handler time ${consumerMs.p50}/${consumerMs.p95} ms (p50/p95)${values.calibrate ? ", calibrated" : ""}`;
+  if (values.json) console.log(JSON.stringify({ load: load.text, handler: handlerText, notes: reading.notes, ...report }, null, 2));
+  else console.log(summaryText(report, { text: `${load.text}; ${handlerText}` }));
   if (values.html) {
     const chartJs = await readFile(join(dirname(require.resolve("chart.js")), "chart.umd.min.js"), "utf8");
-    await writeFile(values.html, reportHtml(report, loadText, chartJs));
+    await writeFile(values.html, reportHtml(report, `${load.text}; ${handlerText}`, chartJs));
     (values.json ? console.error : console.log)(`\nreport: ${values.html}`);
   }
+}
+
+/** The arrivals a second, from the CSV or the shape, and how to say them. */
+function loadOf(values: Flags): { arrivals: number[]; text: string } {
+  if (values.arrivals) {
+    const arrivals = guarded(() => arrivalsFromCsv(readFileSync(values.arrivals!, "utf8")));
+    const total = arrivals.reduce((sum, value) => sum + value, 0);
+    return { arrivals, text: `${total.toLocaleString("en")} punches from ${values.arrivals} over ${clockTime(arrivals.length * 1000)} from ${values.clocks} clocks` };
+  }
+  const punches = count(values.punches, "--punches");
+  return {
+    arrivals: arrivalsPerSecond(punches, seconds(values.over, "--over"), shapeOf(values.shape)),
+    text: `${punches.toLocaleString("en")} punches over ${values.over} (${values.shape}) from ${values.clocks} clocks`,
+  };
+}
+
+function optionsOf(values: Flags, usagePlan: PlanOptions["usagePlan"], consumerMs: { p50: number; p95: number }): PlanOptions {
+  return {
+    clocks: count(values.clocks, "--clocks"),
+    retryAfterMs: seconds(values["retry-after"], "--retry-after") * 1000,
+    accountThrottle: { rateLimit: count(values["api-rate"], "--api-rate"), burstLimit: count(values["api-burst"], "--api-burst") },
+    ...(usagePlan && { usagePlan }),
+    accountConcurrency: count(values["account-concurrency"], "--account-concurrency"),
+    databaseMaxConnections: count(values["db-connections"], "--db-connections"),
+    environmentIdleMinutes: count(values["environment-idle-minutes"], "--environment-idle-minutes"),
+    coldStartMs: count(values["cold-start-ms"], "--cold-start-ms", 0),
+    receiveMs: count(values["receive-ms"], "--receive-ms", 0),
+    consumerMs: { "*": consumerMs },
+    recordFailureShare: share(values["record-failures"], "--record-failures"),
+    seed: count(values.seed, "--seed", 0),
+  };
 }
 
 /** The consumer's p50 and p95 from the running stack's invocation history (GET /_local/status). */

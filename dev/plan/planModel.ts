@@ -22,6 +22,25 @@ export interface PlanOptions {
   seed: number;
 }
 
+/**
+ * What npm run plan assumes unless told otherwise: AWS's documented defaults where AWS documents
+ * one (API Gateway's account throttle, Lambda's account concurrency), Postgres's own
+ * max_connections, and for what AWS publishes no figure (a cold start, a receive's round trip,
+ * how long an idle execution environment is kept) a middling guess, each a flag.
+ */
+export const PLAN_DEFAULTS = {
+  clocks: 300,
+  retryAfterMs: 1_000,
+  accountThrottle: { rateLimit: 10_000, burstLimit: 5_000 },
+  accountConcurrency: 1_000,
+  databaseMaxConnections: 100,
+  environmentIdleMinutes: 10,
+  coldStartMs: 250,
+  receiveMs: 10,
+  recordFailureShare: 0,
+  seed: 1,
+} as const satisfies Omit<PlanOptions, "consumerMs" | "usagePlan">;
+
 /** The service as the plan reads it: the compiled template's model, and where the API sends the arrivals. */
 export interface PlannedService {
   model: ServiceModel;
