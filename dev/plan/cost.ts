@@ -68,7 +68,7 @@ export function estimateCost(prices: PriceTable, inputs: CostInputs): CostEstima
   line("API Gateway", "REST requests (429s included)", requests, "per million", prices.apiGateway.restRequestsPerMillion, perMillion(requests, prices.apiGateway.restRequestsPerMillion));
   const sqs = run.sqsRequests;
   const sqsRequests = (sqs.send + sqs.receive + sqs.emptyReceive + sqs.delete) * chunks;
-  line("SQS", `requests: ${sqs.send} sends, ${sqs.receive} receives, ${sqs.emptyReceive} empty receives, ${sqs.delete} deletes`, sqsRequests, "per million", prices.sqs.standardRequestsPerMillion, perMillion(sqsRequests, prices.sqs.standardRequestsPerMillion));
+  line("SQS", `requests: ${counted(sqs.send)} sends, ${counted(sqs.receive)} receives, ${counted(sqs.emptyReceive)} empty, ${counted(sqs.delete)} deletes`, sqsRequests, "per million", prices.sqs.standardRequestsPerMillion, perMillion(sqsRequests, prices.sqs.standardRequestsPerMillion));
   for (const fn of run.functions) {
     if (fn.invocations === 0) continue;
     const architecture = inputs.architectures[fn.name] ?? "arm64";
@@ -93,4 +93,8 @@ export function estimateCost(prices: PriceTable, inputs: CostInputs): CostEstima
     shiftChangesPerMonth: inputs.shiftChangesPerMonth,
     leftOut,
   };
+}
+
+function counted(value: number): string {
+  return value.toLocaleString("en");
 }

@@ -1,4 +1,4 @@
-import type { ServiceModel, Throttle } from "../aws/rules.ts";
+import { UNRESERVED_CONCURRENCY_MINIMUM, type ServiceModel, type Throttle } from "../aws/rules.ts";
 import { durationSampler, seededRandom } from "./random.ts";
 import type { PlanModel } from "./simulation.ts";
 
@@ -75,6 +75,12 @@ export function shortFunctionName(functionName: string, service: string, stage: 
  */
 export function planModelOf(planned: PlannedService, options: PlanOptions, name: string): PlanModel {
   const { model, service, stage } = planned;
+  const reserved = model.functions.reduce((sum, fn) => sum + (fn.reservedConcurrency ?? 0), 0);
+  if (reserved > options.accountConcurrency - UNRESERVED_CONCURRENCY_MINIMUM) {
+    throw new Error(
+      `the functions reserve ${reserved} of the account's ${options.accountConcurrency} concurrent executions; AWS keeps ${UNRESERVED_CONCURRENCY_MINIMUM} unreserved and refuses more (PutFunctionConcurrency)`,
+    );
+  }
   const random = seededRandom(options.seed + 1);
   const mappings = model.eventSourceMappings
     .filter((mapping) => mapping.enabled)

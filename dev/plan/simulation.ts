@@ -52,6 +52,8 @@ export interface PlanRun {
   stored: number;
   /** From the first arrival to the last row, or null when the horizon came first. */
   lastStoredAtMs: number | null;
+  /** When the last request reached the API, a retried one included. */
+  lastArrivalAtMs: number;
   latencyMs: { p50: number; p95: number; max: number } | null;
   edge: EdgeCounts | null;
   queue: { peakVisible: number; peakInFlight: number; peakOldestAgeSeconds: number; deadLettered: number; deadLetterReasons: Record<string, number> };
@@ -103,6 +105,7 @@ class ShiftChangeRun {
   #pendingRetries = 0;
   readonly #arrivalsEndMs: number;
   #finished = false;
+  #lastArrivalAt = 0;
 
   constructor(model: PlanModel, load: PlanLoad, onProgress?: (virtualMs: number, stored: number, expected: number) => void) {
     this.#model = model;
@@ -161,6 +164,7 @@ class ShiftChangeRun {
   }
 
   #arrive(requests: number): void {
+    this.#lastArrivalAt = this.#clock.now;
     if (!this.#edge) return this.#send(requests);
     const { accepted, retried } = this.#edge.admit(requests, this.#clock.now);
     this.#second.accepted += accepted;
@@ -221,6 +225,7 @@ class ShiftChangeRun {
       expected: this.#expected,
       stored: metrics.stored,
       lastStoredAtMs: metrics.stored + ingress.deadLettered >= reachable && metrics.lastStoredAt !== undefined ? metrics.lastStoredAt : null,
+      lastArrivalAtMs: this.#lastArrivalAt,
       latencyMs: metrics.latencyMs(),
       edge: this.#edge?.counts ?? null,
       queue: {

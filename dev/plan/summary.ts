@@ -42,6 +42,7 @@ export function figureRows(scenarios: readonly PlanScenario[]): string[][] {
   return [
     row("", (scenario) => scenario.name),
     row("last punch stored", (scenario) => clockTime(scenario.run.lastStoredAtMs)),
+    row("… after the last arrival", (scenario) => (scenario.run.lastStoredAtMs === null ? "-" : clockTime(Math.max(0, scenario.run.lastStoredAtMs - scenario.run.lastArrivalAtMs)))),
     row("punch → row p50 / p95 / max", (scenario) => {
       const latency = scenario.run.latencyMs;
       return latency ? `${clockTime(latency.p50)} / ${clockTime(latency.p95)} / ${clockTime(latency.max)}` : "-";
