@@ -16,7 +16,7 @@ import { arrivalsFromCsv, arrivalsPerSecond, durationSeconds, type ArrivalShape 
 import type { PriceTable } from "../plan/cost.ts";
 import { reportHtml } from "../plan/htmlReport.ts";
 import { clockTime, runPlan, type PlanInput } from "../plan/plan.ts";
-import { PLAN_DEFAULTS, type PlanOptions } from "../plan/planModel.ts";
+import { PLAN_DEFAULTS, shortFunctionName, type PlanOptions, type PlannedService } from "../plan/planModel.ts";
 import { readPlannedService } from "../plan/servicePlan.ts";
 import { summaryText } from "../plan/summary.ts";
 import { CommandError, runCommand } from "./commandError.ts";
@@ -33,6 +33,10 @@ Load:
   --shape <flat|peak>    evenly, or rising to the middle of the window and falling (default peak)
   --arrivals <file.csv>  requests a second instead: "count" or "second,count" a line
   --clocks <n>           clocks sending them, each with its own API key (default 300)
+  --syncs <n>            offline clocks syncing a backlog during the window (default 0)
+  --sync-punches <n>     punches in each backlog (default 2000)
+  --sync-ms <p50,p95>    the sync consumer's time for one backlog (default 0.5 ms a punch, p95 twice it)
+  --sync-queue <id>      the queue the claim checks go to (default: the other queue with a consumer)
 Handlers:
   --consumer-ms <p50,p95>  a batch's handler time (default 40,120)
   --calibrate [--api <url>]  take it from the running npm run dev's invocation history
@@ -66,6 +70,10 @@ const FLAGS = {
   shape: { type: "string", default: "peak" },
   arrivals: { type: "string" },
   clocks: { type: "string", default: String(PLAN_DEFAULTS.clocks) },
+  syncs: { type: "string", default: "0" },
+  "sync-punches": { type: "string", default: "2000" },
+  "sync-ms": { type: "string" },
+  "sync-queue": { type: "string" },
   "consumer-ms": { type: "string", default: "40,120" },
   calibrate: { type: "boolean", default: false },
   api: { type: "string", default: "http://127.0.0.1:3000" },
@@ -107,14 +115,16 @@ async function main(): Promise<void> {
   const consumerName = reading.planned.model.functions.find((fn) => fn.logicalId === consumer?.functionLogicalId)?.name;
   const consumerMs = values.calibrate ? await calibrated(values.api, consumerName) : pair(values["consumer-ms"], "--consumer-ms");
   const load = loadOf(values);
+  const syncs = syncsOf(values, reading.planned, load.arrivals.length);
   const prices = JSON.parse(await readFile(join(projectDir, "dev", "plan", "prices-2026-12.json"), "utf8")) as PriceTable;
   const startedAt = performance.now();
   let lastProgress = 0;
   const input: PlanInput = {
     planned: reading.planned,
     template: packaged.template,
-    options: optionsOf(values, reading.usagePlan, consumerMs),
-    load: { arrivalsPerSecond: load.arrivals },
+    options: { ...optionsOf(values, reading.usagePlan, consumerMs), ...(syncs && { consumerMs: { "*": consumerMs, [syncs.consumer]: syncs.durationMs } }) },
+    load: { arrivalsPerSecond: load.arrivals, ...(syncs && { streams: [syncs.stream] }) },
+    ...(syncs && { syncs: syncs.count }),
     whatIfs: values.set,
     prices,
     shiftChangesPerMonth: count(values["shift-changes-per-month"], "--shift-changes-per-month"),
@@ -130,7 +140,9 @@ async function main(): Promise<void> {
   );
   progress(`planned ${report.scenarios.length} scenario${report.scenarios.length === 1 ? "" : "s"} in ${((performance.now() - startedAt) / 1000).toFixed(1)} s; ${reading.notes.join("; ")}`);
   process.stderr.write("\n");
-  const handlerText = `a batch's handler time ${consumerMs.p50}/${consumerMs.p95} ms (p50/p95)${values.calibrate ? ", calibrated" : ""}`;
+  const handlerText =
+    `a batch's handler time ${consumerMs.p50}/${consumerMs.p95} ms (p50/p95)${values.calibrate ? ", calibrated" : ""}` +
+    (syncs ? `; ${syncs.count} offline clocks syncing ${values["sync-punches"]} punches each, ${syncs.durationMs.p50}/${syncs.durationMs.p95} ms a backlog` : "");
   if (values.json) console.log(JSON.stringify({ load: load.text, handler: handlerText, notes: reading.notes, ...report }, null, 2));
   else console.log(summaryText(report, { text: `${load.text}; ${handlerText}` }));
   if (values.html) {
@@ -151,6 +163,25 @@ function loadOf(values: Flags): { arrivals: number[]; text: string } {
   return {
     arrivals: arrivalsPerSecond(punches, seconds(values.over, "--over"), shapeOf(values.shape)),
     text: `${punches.toLocaleString("en")} punches over ${values.over} (${values.shape}) from ${values.clocks} clocks`,
+  };
+}
+
+/** Offline clocks' syncs: their claim checks spread over the window into the sync queue, and its consumer's time. */
+function syncsOf(values: Flags, planned: PlannedService, windowSeconds: number) {
+  const count = whole(values.syncs, "--syncs", 0);
+  if (count === 0) return undefined;
+  const { model, service, stage, ingressQueue } = planned;
+  const mapping = model.eventSourceMappings.find((candidate) => (values["sync-queue"] ? candidate.queueLogicalId === values["sync-queue"] : candidate.queueLogicalId !== ingressQueue));
+  if (!mapping) throw new CommandError(`--syncs: no queue ${values["sync-queue"] ?? "besides the punches'"} has a consumer; name it with --sync-queue`);
+  const fn = model.functions.find((candidate) => candidate.logicalId === mapping.functionLogicalId)!;
+  const punches = whole(values["sync-punches"], "--sync-punches", 1);
+  // serverless.yml's own figure: "A 10,000-punch backlog takes a few seconds".
+  const durationMs = values["sync-ms"] ? pair(values["sync-ms"], "--sync-ms") : { p50: punches * 0.5, p95: punches };
+  return {
+    count,
+    consumer: shortFunctionName(fn.name, service, stage),
+    durationMs,
+    stream: { queueLogicalId: mapping.queueLogicalId, arrivalsPerSecond: arrivalsPerSecond(count, Math.max(1, windowSeconds), "flat") },
   };
 }
 
@@ -203,6 +234,10 @@ function paramsOf(entries: string[]): Record<string, string> {
       return [entry.slice(0, at), entry.slice(at + 1)];
     }),
   );
+}
+
+function whole(value: string, flag: string, minimum: number): number {
+  return count(value, flag, minimum);
 }
 
 function count(value: string, flag: string, minimum = 1): number {

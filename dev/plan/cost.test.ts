@@ -36,6 +36,12 @@ describe("the cost of a shift change, from the dated price table", () => {
     expect(cost.perMonth).toBeCloseTo(cost.perShiftChange * 44 + idle, 10);
   });
 
+  it("charges each offline sync two API requests, and its backlog and outcome put to S3 and read back", () => {
+    const withSyncs = estimateCost(prices, { run, architectures: {}, idlePollers: 0, messageBytes: 300, shiftChangesPerMonth: 1, syncs: 1_000, provisionedMode: false });
+    expect(withSyncs.lines.find((line) => line.service === "API Gateway")!.quantity).toBe(1_002_000);
+    expect(withSyncs.lines.filter((line) => line.service === "S3").map((line) => line.cost)).toEqual([2 * 0.005, 2 * 0.0004]);
+  });
+
   it("counts a message above 64 KB as a request per chunk, and says what it leaves out", () => {
     const big = estimateCost(prices, { run, architectures: {}, idlePollers: 0, messageBytes: 100_000, shiftChangesPerMonth: 1, provisionedMode: true });
     expect(big.lines.find((line) => line.service === "SQS")!.quantity).toBe(2 * 2_500_000);

@@ -41,6 +41,8 @@ export interface CostInputs {
   idlePollers: number;
   messageBytes: number;
   shiftChangesPerMonth: number;
+  /** Offline clocks' bulk syncs: each a POST and a status GET at the API, its backlog and outcome put to S3 and read back. */
+  syncs?: number;
   provisionedMode: boolean;
 }
 
@@ -64,8 +66,9 @@ export function estimateCost(prices: PriceTable, inputs: CostInputs): CostEstima
   const lines: CostLine[] = [];
   const line = (service: CostLine["service"], what: string, quantity: number, unit: string, unitPrice: number, cost: number) =>
     lines.push({ service, what, quantity, unit, unitPrice, cost });
-  const requests = run.edge?.requests ?? run.expected;
-  line("API Gateway", "REST requests (429s included)", requests, "per million", prices.apiGateway.restRequestsPerMillion, perMillion(requests, prices.apiGateway.restRequestsPerMillion));
+  const syncs = inputs.syncs ?? 0;
+  const requests = (run.edge?.requests ?? run.expected) + 2 * syncs;
+  line("API Gateway", `REST requests (429s included${syncs ? `; 2 a sync` : ""})`, requests, "per million", prices.apiGateway.restRequestsPerMillion, perMillion(requests, prices.apiGateway.restRequestsPerMillion));
   const sqs = run.sqsRequests;
   const sqsRequests = (sqs.send + sqs.receive + sqs.emptyReceive + sqs.delete) * chunks;
   line("SQS", `requests: ${counted(sqs.send)} sends, ${counted(sqs.receive)} receives, ${counted(sqs.emptyReceive)} empty, ${counted(sqs.delete)} deletes`, sqsRequests, "per million", prices.sqs.standardRequestsPerMillion, perMillion(sqsRequests, prices.sqs.standardRequestsPerMillion));
@@ -76,12 +79,16 @@ export function estimateCost(prices: PriceTable, inputs: CostInputs): CostEstima
     const gbSeconds = (fn.billedMs / 1000) * (fn.memoryMegabytes / 1024);
     line("Lambda", `${fn.name} duration (${fn.memoryMegabytes} MB, ${architecture})`, gbSeconds, "per GB-second", prices.lambda.gbSecond[architecture], gbSeconds * prices.lambda.gbSecond[architecture]);
   }
+  if (syncs > 0) {
+    line("S3", "PUT: each sync's backlog and its outcome", 2 * syncs, "per thousand", prices.s3.putPerThousand, ((2 * syncs) / 1_000) * prices.s3.putPerThousand);
+    line("S3", "GET: each backlog by its consumer, each outcome by its clock", 2 * syncs, "per thousand", prices.s3.getPerThousand, ((2 * syncs) / 1_000) * prices.s3.getPerThousand);
+  }
   const perShiftChange = lines.reduce((sum, entry) => sum + entry.cost, 0);
   const idleReceives = inputs.idlePollers * (SECONDS_A_MONTH / LONG_POLL_SECONDS);
   const idlePollingPerMonth = perMillion(idleReceives, prices.sqs.standardRequestsPerMillion);
   const leftOut = [
     "free tiers",
-    "S3: this plan sends no offline syncs",
+    syncs > 0 ? "the Lambda invocations that take a sync and answer its status (two per sync), S3 storage" : "S3: this plan sends no offline syncs",
     "CloudWatch logs and metrics, data transfer, the database",
     ...(inputs.provisionedMode ? ["provisioned mode's event poller units (no rate in the price table)"] : []),
   ];

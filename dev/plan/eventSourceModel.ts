@@ -65,6 +65,11 @@ export class EventSourceModel {
   peakPollers = 0;
   peakEventPollers = 0;
   throttledAttempts = 0;
+  /** Messages this mapping's function handled and deleted, and when the last one was. */
+  handled = 0;
+  lastHandledAt: number | undefined;
+  /** Whether a handled message is a stored punch, counted in the plan's rows and latencies (the ingress queue's). */
+  countsRows = false;
 
   constructor(settings: MappingModelSettings, queue: QueueModel, clock: EventQueue, pool: LambdaPool, metrics: PlanMetrics, random: Random) {
     this.settings = settings;
@@ -226,8 +231,13 @@ export class EventSourceModel {
     let deleted = 0;
     for (const slice of kept) {
       deleted += slice.count;
-      if (slice.redelivered) this.#metrics.redeliveriesAbsorbed += slice.count;
-      else this.#metrics.recordStored(slice.count, slice.sentAt, now);
+      if (slice.redelivered) {
+        this.#metrics.redeliveriesAbsorbed += slice.count;
+        continue;
+      }
+      this.handled += slice.count;
+      this.lastHandledAt = now;
+      if (this.countsRows) this.#metrics.recordStored(slice.count, slice.sentAt, now);
     }
     if (deleted > 0) {
       this.queue.delete(deleted);

@@ -17,6 +17,8 @@ export interface PlanInput {
   messageBytes: number;
   /** Each function's architecture, by short name. */
   architectures: Record<string, "arm64" | "x86_64">;
+  /** Offline clocks' bulk syncs in the load (their claim checks are a stream of the load), for S3's and the API's cost. */
+  syncs?: number;
 }
 
 export interface PlanScenario {
@@ -82,6 +84,7 @@ function scenarioOf(
     idlePollers,
     messageBytes: input.messageBytes,
     shiftChangesPerMonth: input.shiftChangesPerMonth,
+    syncs: input.syncs ?? 0,
     provisionedMode: model.mappings.some((mapping) => mapping.scaling.provisionedPollers !== undefined),
   });
   const ingress = planned.model.queues.find((queue) => queue.logicalId === planned.ingressQueue);
@@ -96,7 +99,7 @@ function scenarioOf(
 
 /** The figures a what-if moved, each "name before → after". */
 export function differencesBetween(base: PlanScenario, other: PlanScenario): string[] {
-  const consumer = (scenario: PlanScenario) => scenario.run.functions[0];
+  const consumer = ingressConsumer;
   const figures: Array<[string, (scenario: PlanScenario) => string]> = [
     ["last punch stored", (scenario) => clockTime(scenario.run.lastStoredAtMs)],
     ["punch → row p95", (scenario) => (scenario.run.latencyMs ? clockTime(scenario.run.latencyMs.p95) : "-")],
@@ -115,6 +118,11 @@ export function differencesBetween(base: PlanScenario, other: PlanScenario): str
     const after = figure(other);
     return before === after ? [] : [`${name} ${before} → ${after}`];
   });
+}
+
+/** The function that drains the punches' queue: the plan's concurrency and throttles are its. */
+export function ingressConsumer(scenario: PlanScenario): PlanRun["functions"][number] | undefined {
+  return scenario.run.functions.find((fn) => fn.queue === scenario.run.ingressQueue);
 }
 
 /** "4m 02s", "12.3 s", "840 ms"; "never" for null. */

@@ -101,6 +101,22 @@ describe("the database connection cap", () => {
   });
 });
 
+describe("another queue's stream beside the punches", () => {
+  it("shares Lambda's account concurrency with the punches' consumer, and is not counted as rows", () => {
+    const model = singleConsumer({ scaling: { maximumConcurrency: 5 } });
+    model.queues.push({ logicalId: "Claims", name: "claims", visibilityTimeoutMs: 60_000, hasDeadLetterQueue: false });
+    model.mappings.push({ ...model.mappings[0]!, queueLogicalId: "Claims", functionName: "settle", batchSize: 1, scaling: { maximumConcurrency: 2 }, batchDurationMs: () => 5_000 });
+    // 6 in the account: the claims' two invocations leave the punches four of their five.
+    model.lambda.accountConcurrency = 6;
+    const run = simulate(model, { arrivalsPerSecond: [], backlog: 5_000, streams: [{ queueLogicalId: "Claims", arrivalsPerSecond: [4] }] });
+    const [consume, settle] = run.functions;
+    expect(run.stored).toBe(5_000);
+    expect(settle).toMatchObject({ name: "settle", handled: 4, peakConcurrency: 2 });
+    expect(consume!.throttles).toBeGreaterThan(0);
+    expect(consume!.peakConcurrency + settle!.peakConcurrency).toBeLessThanOrEqual(7);
+  });
+});
+
 describe("speed", () => {
   it("plans a million punches over ten minutes in seconds", () => {
     const startedAt = performance.now();

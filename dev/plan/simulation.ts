@@ -25,6 +25,11 @@ export interface PlanLoad {
   arrivalsPerSecond: number[];
   /** Messages already waiting in the ingress queue at the start (a standing backlog). */
   backlog?: number;
+  /**
+   * Messages a second into other queues beside the punches, e.g. offline clocks' claim checks:
+   * they load those queues' consumers and the account's concurrency, not the rows.
+   */
+  streams?: Array<{ queueLogicalId: string; arrivalsPerSecond: number[] }>;
 }
 
 export interface TimelinePoint {
@@ -48,6 +53,8 @@ export interface TimelinePoint {
 
 export interface PlanRun {
   name: string;
+  /** The queue the punches go to: its consumers' figures are the plan's. */
+  ingressQueue: string;
   expected: number;
   stored: number;
   /** From the first arrival to the last row, or null when the horizon came first. */
@@ -57,7 +64,9 @@ export interface PlanRun {
   latencyMs: { p50: number; p95: number; max: number } | null;
   edge: EdgeCounts | null;
   queue: { peakVisible: number; peakInFlight: number; peakOldestAgeSeconds: number; deadLettered: number; deadLetterReasons: Record<string, number> };
-  functions: Array<{ name: string; peakConcurrency: number; peakPollers: number; peakEventPollers: number; throttles: number; coldStarts: number } & FunctionUsage>;
+  functions: Array<
+    { name: string; queue: string; peakConcurrency: number; peakPollers: number; peakEventPollers: number; throttles: number; coldStarts: number; handled: number; lastHandledAtMs: number | null } & FunctionUsage
+  >;
   peakConnections: number;
   refusedConnections: number;
   redeliveriesAbsorbed: number;
@@ -126,9 +135,10 @@ class ShiftChangeRun {
       return new EventSourceModel(mapping, queue, this.#clock, this.#pool, this.#metrics, random);
     });
     this.#ingressSources = this.#sources.filter((source) => source.queue === ingress);
+    for (const source of this.#ingressSources) source.countsRows = true;
     this.#edge = model.edge ? new Edge(model.edge) : undefined;
     this.#expected = load.arrivalsPerSecond.reduce((sum, count) => sum + count, 0) + (load.backlog ?? 0);
-    this.#arrivalsEndMs = load.arrivalsPerSecond.length * SAMPLE_MS;
+    this.#arrivalsEndMs = Math.max(load.arrivalsPerSecond.length, ...(load.streams ?? []).map((stream) => stream.arrivalsPerSecond.length)) * SAMPLE_MS;
   }
 
   run(): PlanRun {
@@ -161,6 +171,19 @@ class ShiftChangeRun {
     });
     const backlog = this.#load.backlog;
     if (backlog) this.#clock.at(0, () => this.#send(backlog));
+    for (const stream of this.#load.streams ?? []) {
+      const queue = this.#queues.get(stream.queueLogicalId);
+      if (!queue) throw new Error(`no queue ${stream.queueLogicalId} in the plan for the stream sent to it`);
+      const consumers = this.#sources.filter((source) => source.queue === queue);
+      stream.arrivalsPerSecond.forEach((count, second) => {
+        if (count === 0) return;
+        this.#clock.at(second * SAMPLE_MS, () => {
+          queue.send(count, this.#clock.now);
+          this.#metrics.sqs.send += count;
+          for (const source of consumers) source.messagesArrived();
+        });
+      });
+    }
   }
 
   #arrive(requests: number): void {
@@ -222,6 +245,7 @@ class ShiftChangeRun {
     const reachable = this.#expected - (this.#edge?.counts.quotaExceeded ?? 0);
     return {
       name: this.#model.name,
+      ingressQueue: ingress.settings.name,
       expected: this.#expected,
       stored: metrics.stored,
       lastStoredAtMs: metrics.stored + ingress.deadLettered >= reachable && metrics.lastStoredAt !== undefined ? metrics.lastStoredAt : null,
@@ -237,6 +261,9 @@ class ShiftChangeRun {
       },
       functions: this.#sources.map((source) => ({
         name: source.settings.functionName,
+        queue: source.queue.settings.name,
+        handled: source.handled,
+        lastHandledAtMs: source.lastHandledAt ?? null,
         ...this.#pool.stats(source.settings.functionName),
         peakPollers: source.peakPollers,
         peakEventPollers: source.peakEventPollers,

@@ -1,4 +1,4 @@
-import { clockTime, dollars, type PlanReport, type PlanScenario } from "./plan.ts";
+import { clockTime, dollars, ingressConsumer, type PlanReport, type PlanScenario } from "./plan.ts";
 
 /** How the load was made, for the summary's first line. */
 export interface LoadDescription {
@@ -38,7 +38,8 @@ export function summaryText(report: PlanReport, load: LoadDescription): string {
 /** The rows of the side-by-side table: a label, then one cell per scenario. */
 export function figureRows(scenarios: readonly PlanScenario[]): string[][] {
   const row = (label: string, cell: (scenario: PlanScenario) => string) => [label, ...scenarios.map(cell)];
-  const consumer = (scenario: PlanScenario) => scenario.run.functions.find((fn) => fn.invocations > 0) ?? scenario.run.functions[0];
+  const consumer = ingressConsumer;
+  const others = (scenario: PlanScenario) => scenario.run.functions.filter((fn) => fn.queue !== scenario.run.ingressQueue && fn.handled > 0);
   return [
     row("", (scenario) => scenario.name),
     row("last punch stored", (scenario) => clockTime(scenario.run.lastStoredAtMs)),
@@ -62,6 +63,9 @@ export function figureRows(scenarios: readonly PlanScenario[]): string[][] {
       return deadLettered === 0 ? "0" : `${number(deadLettered)} (${reasons})`;
     }),
     row("alarms firing", (scenario) => scenario.alarms.filter((alarm) => alarm.firesAtSeconds !== null).map((alarm) => `${alarm.alarm} at ${clockTime(alarm.firesAtSeconds! * 1000)}`).join(", ") || "none"),
+    ...(scenarios.some((scenario) => others(scenario).length > 0)
+      ? [row("other consumers: handled, last, peak", (scenario) => others(scenario).map((fn) => `${fn.name} ${number(fn.handled)}, ${clockTime(fn.lastHandledAtMs)}, ${fn.peakConcurrency}`).join("; ") || "-")]
+      : []),
     row("cost per shift change", (scenario) => dollars(scenario.cost.perShiftChange)),
     row("cost per month", (scenario) => dollars(scenario.cost.perMonth)),
   ];
