@@ -15,4 +15,4 @@ export type { ServiceModel, QueueDefinition, FunctionDefinition, EventSourceMapp
 export { resourcesOfType, logicalIdOf, type CloudFormationTemplate } from "./cloudformation/intrinsics.ts";
 export { configurationWarnings } from "./lambda/configurationWarnings.ts";
 export { readRestApi } from "./apigateway/restApiModel.ts";
-export { readAccessModel } from "./cloudformation/accessModel.ts";
+export { readAccessModel } from "./apigateway/accessModel.ts";
