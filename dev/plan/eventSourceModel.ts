@@ -136,6 +136,11 @@ export class EventSourceModel {
 
   #receive(poller: Poller): void {
     const { batchSize, maximumBatchingWindowMs } = this.settings;
+    if (maximumBatchingWindowMs > 0 && this.#gathering) {
+      // Another poller is gathering: it takes what arrives until its window ends.
+      this.#waitingToGather.push(poller);
+      return;
+    }
     const { slices, count } = this.queue.receive(maximumBatchingWindowMs > 0 ? batchSize : Math.min(batchSize, MAX_RECEIVE_BATCH));
     this.#metrics.sqs.receive += Math.max(1, Math.ceil(count / MAX_RECEIVE_BATCH));
     if (count === 0) return this.#longPoll(poller);
@@ -219,13 +224,16 @@ export class EventSourceModel {
   #settle(slices: Slice[], count: number, timedOut: boolean, visibilityEndsAt: number): void {
     const failing = timedOut ? 0 : this.#failingRecords(count);
     const ids = Array.from({ length: count }, (_, index) => String(index));
+    // A handler that fails records reports them with ReportBatchItemFailures, and throws without it.
     const result = timedOut
       ? { status: "timed-out" as const }
-      : { status: "succeeded" as const, payload: { batchItemFailures: ids.slice(count - failing).map((itemIdentifier) => ({ itemIdentifier })) } };
+      : failing > 0 && !this.settings.reportBatchItemFailures
+        ? { status: "failed" as const }
+        : { status: "succeeded" as const, payload: { batchItemFailures: ids.slice(count - failing).map((itemIdentifier) => ({ itemIdentifier })) } };
     const outcome = batchOutcome(result as Parameters<typeof batchOutcome>[0], ids, this.settings.reportBatchItemFailures);
     const failedCount = outcome.failed === "all" ? count : outcome.failed.size;
     // Lambda's Errors counts invocations that threw or timed out, not records a partial batch response names.
-    if (timedOut || (outcome.failed === "all" && !this.settings.reportBatchItemFailures && failing > 0)) this.#metrics.errorsThisSecond += 1;
+    if (result.status !== "succeeded") this.#metrics.errorsThisSecond += 1;
     const { kept, failed } = splitSlices(slices, count - failedCount);
     const now = this.#clock.now;
     let deleted = 0;

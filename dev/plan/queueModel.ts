@@ -50,8 +50,8 @@ export class QueueModel {
   }
 
   /**
-   * Up to `max` messages, as one ReceiveMessage hands them over; each counts a receive. Returns
-   * also how many moved to the DLQ on this receive.
+   * Up to `max` messages, as one ReceiveMessage hands them over; each counts a receive. A message
+   * whose receives are used up moves to the DLQ on the way, as SQS moves it.
    */
   receive(max: number): { slices: Slice[]; count: number } {
     const slices: Slice[] = [];

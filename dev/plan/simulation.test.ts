@@ -81,6 +81,39 @@ describe("reserved concurrency below the mapping's pollers", () => {
   });
 });
 
+describe("batching, partial batch responses and timeouts", () => {
+  // The kit's integration/eventSourceFidelity.test.ts case: batchSize 10, a 2 s window.
+  it("hands over a batch when the batching window ends, or when it is full", () => {
+    const model = singleConsumer({ batchSize: 10, maximumBatchingWindowMs: 2_000, batchDurationMs: () => 50 });
+    const few = simulate(model, { arrivalsPerSecond: [], backlog: 3 });
+    expect(few.functions[0]!.invocations).toBe(1);
+    expect(few.lastStoredAtMs).toBe(2_000 + 50);
+    // 25 waiting: two full batches at once, the last five when the window ends.
+    const many = simulate(model, { arrivalsPerSecond: [], backlog: 25 });
+    expect(many.functions[0]!.invocations).toBe(3);
+    expect(many.lastStoredAtMs).toBe(2_000 + 50);
+    expect(many.timeline[0]!.stored).toBe(20);
+  });
+
+  it("retries only the records a partial batch response names, and every record of a batch without ReportBatchItemFailures", () => {
+    const failing = (reportBatchItemFailures: boolean) =>
+      simulate(singleConsumer({ recordFailureShare: 0.05, reportBatchItemFailures }, { visibilityTimeoutMs: 1_000, maxReceiveCount: 10 }), { arrivalsPerSecond: [], backlog: 2_000 });
+    const partial = failing(true);
+    const whole = failing(false);
+    expect(partial.stored).toBe(2_000);
+    expect(whole.stored + whole.queue.deadLettered).toBe(2_000);
+    // 5% of records failing: a tenth more invocations when only they return, far more when their batches do.
+    expect(partial.functions[0]!.invocations).toBeLessThan(whole.functions[0]!.invocations);
+  });
+
+  it("ends a handler at the function timeout and moves its messages to the DLQ after maxReceiveCount, timed out", () => {
+    const run = simulate(singleConsumer({ timeoutMs: 1_000, batchDurationMs: () => 1_500 }, { visibilityTimeoutMs: 2_000, maxReceiveCount: 2 }), { arrivalsPerSecond: [], backlog: 10 });
+    expect(run.stored).toBe(0);
+    expect(run.queue.deadLetterReasons).toEqual({ "timed out": 10 });
+    expect(run.functions[0]!.invocations).toBe(2);
+  });
+});
+
 describe("the database connection cap", () => {
   it("refuses the execution environments past it: their batches fail and, received again and again, reach the DLQ with that reason", () => {
     const model = singleConsumer({ scaling: { maximumConcurrency: 20 } }, { visibilityTimeoutMs: 5_000 });
