@@ -46,6 +46,7 @@ Limits (AWS's defaults):
   --api-rate <n> --api-burst <n>   the account's API Gateway throttle (10000, 5000)
   --account-concurrency <n>        Lambda's account concurrency (1000)
   --db-connections <n>             the database's connection cap (100, Postgres's max_connections)
+  --sqs-in-flight <n>              SQS's in-flight messages per standard queue (120000)
 What-ifs:
   --set "<owner>.<setting>=<value> …"   a run beside the file's own settings, repeatable:
                          consumePunches.maximumConcurrency=20, consumePunches.batchSize=50,
@@ -84,6 +85,7 @@ const FLAGS = {
   "api-burst": { type: "string", default: String(PLAN_DEFAULTS.accountThrottle.burstLimit) },
   "account-concurrency": { type: "string", default: String(PLAN_DEFAULTS.accountConcurrency) },
   "db-connections": { type: "string", default: String(PLAN_DEFAULTS.databaseMaxConnections) },
+  "sqs-in-flight": { type: "string", default: String(PLAN_DEFAULTS.sqsInFlightLimit) },
   "environment-idle-minutes": { type: "string", default: String(PLAN_DEFAULTS.environmentIdleMinutes) },
   "retry-after": { type: "string", default: "1s" },
   "message-bytes": { type: "string", default: "400" },
@@ -199,6 +201,7 @@ function optionsOf(values: Flags, usagePlan: PlanOptions["usagePlan"], consumerM
     consumerMs: { "*": consumerMs },
     recordFailureShare: share(values["record-failures"], "--record-failures"),
     seed: count(values.seed, "--seed", 0),
+    sqsInFlightLimit: count(values["sqs-in-flight"], "--sqs-in-flight"),
   };
 }
 

@@ -1,4 +1,4 @@
-import { UNRESERVED_CONCURRENCY_MINIMUM, type ServiceModel, type Throttle } from "../aws/rules.ts";
+import { MAX_IN_FLIGHT_MESSAGES, UNRESERVED_CONCURRENCY_MINIMUM, type ServiceModel, type Throttle } from "../aws/rules.ts";
 import { durationSampler, seededRandom } from "./random.ts";
 import type { PlanModel } from "./simulation.ts";
 
@@ -20,6 +20,8 @@ export interface PlanOptions {
   consumerMs: Record<string, { p50: number; p95: number }>;
   recordFailureShare: number;
   seed: number;
+  /** SQS's in-flight limit per standard queue. */
+  sqsInFlightLimit: number;
 }
 
 /**
@@ -39,6 +41,7 @@ export const PLAN_DEFAULTS = {
   receiveMs: 10,
   recordFailureShare: 0,
   seed: 1,
+  sqsInFlightLimit: MAX_IN_FLIGHT_MESSAGES,
 } as const satisfies Omit<PlanOptions, "consumerMs" | "usagePlan">;
 
 /** The service as the plan reads it: the compiled template's model, and where the API sends the arrivals. */
@@ -122,6 +125,7 @@ export function planModelOf(planned: PlannedService, options: PlanOptions, name:
       visibilityTimeoutMs: Number(queue.properties.VisibilityTimeout ?? DEFAULT_VISIBILITY_TIMEOUT_SECONDS) * 1_000,
       ...(queue.maxReceiveCount !== undefined && { maxReceiveCount: queue.maxReceiveCount }),
       hasDeadLetterQueue: queue.deadLetterQueueLogicalId !== undefined,
+      maxInFlight: options.sqsInFlightLimit,
     })),
     mappings,
     lambda: {

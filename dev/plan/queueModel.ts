@@ -22,6 +22,8 @@ export interface QueueSettings {
   visibilityTimeoutMs: number;
   maxReceiveCount?: number;
   hasDeadLetterQueue: boolean;
+  /** SQS's in-flight limit for a standard queue: about 120,000 (MAX_IN_FLIGHT_MESSAGES) unless raised. */
+  maxInFlight?: number;
 }
 
 /**
@@ -33,6 +35,8 @@ export class QueueModel {
   readonly settings: QueueSettings;
   visible = 0;
   inFlight = 0;
+  /** The most messages visible at once, at any millisecond (the samples see one a second). */
+  peakVisible = 0;
   deadLettered = 0;
   readonly deadLetterReasons = new Map<FailureReason | "never delivered", number>();
   readonly #returned: Slice[] = [];
@@ -47,6 +51,7 @@ export class QueueModel {
     if (count <= 0) return;
     this.#fresh.push({ count, sentAt: now, receiveCount: 0 });
     this.visible += count;
+    this.peakVisible = Math.max(this.peakVisible, this.visible);
   }
 
   /**
@@ -56,7 +61,7 @@ export class QueueModel {
   receive(max: number): { slices: Slice[]; count: number } {
     const slices: Slice[] = [];
     let count = 0;
-    const room = Math.max(0, MAX_IN_FLIGHT_MESSAGES - this.inFlight);
+    const room = Math.max(0, (this.settings.maxInFlight ?? MAX_IN_FLIGHT_MESSAGES) - this.inFlight);
     let wanted = Math.min(max, room);
     while (wanted > 0) {
       const slice = this.#peek();

@@ -134,6 +134,15 @@ describe("the database connection cap", () => {
   });
 });
 
+describe("SQS's in-flight limit", () => {
+  it("hands out nothing past it: pollers get empty receives while the limit is reached", () => {
+    const run = simulate(singleConsumer({ scaling: { maximumConcurrency: 20 }, batchDurationMs: () => 1_000 }, { maxInFlight: 50 }), { arrivalsPerSecond: [], backlog: 1_000 });
+    expect(run.queue.peakInFlight).toBeLessThanOrEqual(50);
+    expect(run.functions[0]!.peakConcurrency).toBe(5);
+    expect(run.stored).toBe(1_000);
+  });
+});
+
 describe("another queue's stream beside the punches", () => {
   it("shares Lambda's account concurrency with the punches' consumer, and is not counted as rows", () => {
     const model = singleConsumer({ scaling: { maximumConcurrency: 5 } });

@@ -253,7 +253,7 @@ class ShiftChangeRun {
       latencyMs: metrics.latencyMs(),
       edge: this.#edge?.counts ?? null,
       queue: {
-        peakVisible: this.#peaks.visible,
+        peakVisible: Math.max(this.#peaks.visible, ingress.peakVisible),
         peakInFlight: this.#peaks.inFlight,
         peakOldestAgeSeconds: this.#peaks.oldest,
         deadLettered: ingress.deadLettered,

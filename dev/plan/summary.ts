@@ -25,6 +25,9 @@ export function summaryText(report: PlanReport, load: LoadDescription): string {
       `  changed  ${scenario.changes.map((change) => `${change.setting} ${change.from} → ${change.to}`).join("; ")}`,
       `  moved    ${scenario.differences.join("; ") || "nothing"}`,
     ]),
+    ...(base.alarms.some((alarm) => alarm.metric === "ApproximateAgeOfOldestMessage")
+      ? []
+      : ["", `no alarm of the template watches ApproximateAgeOfOldestMessage on ${base.run.ingressQueue}: its oldest message reached ${Math.max(...scenarios.map((scenario) => scenario.run.queue.peakOldestAgeSeconds))} s in these plans`]),
     ...scenarios.flatMap((scenario) => scenario.warnings.map((warning) => `warning (${scenario.name}): ${warning}`)).map((line, index) => (index === 0 ? `\n${line}` : line)),
     "",
     `cost of ${base.name}, at the prices of ${report.prices.date} (${report.prices.region}, prices-2026-12.json):`,
@@ -49,7 +52,7 @@ export function figureRows(scenarios: readonly PlanScenario[]): string[][] {
       return latency ? `${clockTime(latency.p50)} / ${clockTime(latency.p95)} / ${clockTime(latency.max)}` : "-";
     }),
     row("peak queue depth", (scenario) => number(scenario.run.queue.peakVisible)),
-    row("oldest message, peak", (scenario) => clockTime(scenario.run.queue.peakOldestAgeSeconds * 1000)),
+    row("oldest message, peak", (scenario) => `${number(scenario.run.queue.peakOldestAgeSeconds)} s`),
     row("peak concurrent batches", (scenario) => `${consumer(scenario)?.peakConcurrency ?? 0} (pollers ${consumer(scenario)?.peakPollers ?? 0})`),
     row("peak database connections", (scenario) => `${scenario.run.peakConnections}${scenario.run.refusedConnections ? ` (${number(scenario.run.refusedConnections)} refused)` : ""}`),
     row("throttled invocations", (scenario) => number(consumer(scenario)?.throttles ?? 0)),

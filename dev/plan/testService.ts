@@ -74,6 +74,7 @@ export function testOptions(overrides: Partial<PlanOptions> = {}): PlanOptions {
     consumerMs: { "*": { p50: 200, p95: 200 } },
     recordFailureShare: 0,
     seed: 1,
+    sqsInFlightLimit: 120_000,
     ...overrides,
   };
 }
