@@ -4,8 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { enqueueBodies, type LocalStatus } from "../dev/aws/index.ts";
 import type { PlanReport } from "../dev/plan/plan.ts";
-import { serviceDir } from "./support/suiteStack.ts";
+import { describeOnBackend } from "./support/backendFixture.ts";
+import { eventually } from "./support/eventually.ts";
+import { aPunch } from "./support/punches.ts";
+import { serviceDir, startSuiteStack, type SuiteStack } from "./support/suiteStack.ts";
 
 /** `npm run plan -- <args>`, as a user runs it; never throws, so a failure's output can be read. */
 async function plan(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -58,4 +63,36 @@ describe("npm run plan, on serverless.yml as it is", () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr.trim().split("\n").at(-1)).toMatch(/^error: --set consumePunchez\.batchSize: no function or queue consumePunchez; the service has .*consumePunches/);
   }, 60_000);
+});
+
+describeOnBackend("npm run plan --calibrate", () => {
+  let suite: SuiteStack;
+
+  beforeAll(async () => {
+    suite = await startSuiteStack("calibrate");
+  });
+
+  afterAll(async () => {
+    await suite?.stop();
+  });
+
+  it("takes the consumer's handler time from the running stack's invocation history", async () => {
+    const sqs = new SQSClient(suite.stack.clientConfig);
+    try {
+      const queue = suite.stack.queues.find((candidate) => candidate.name.endsWith("-punches"))!;
+      await enqueueBodies(sqs, queue.url, Array.from({ length: 200 }, () => JSON.stringify(aPunch())));
+    } finally {
+      sqs.destroy();
+    }
+    const status = async () => (await (await fetch(`${suite.stack.apiUrl}/_local/status`)).json()) as LocalStatus;
+    const consumer = await eventually(
+      async () => (await status()).functions.find((fn) => fn.name.endsWith("-consumePunches"))!,
+      (fn) => fn.invocations >= 20 && fn.inFlight === 0,
+      { what: "the consumer's invocations of the 200 punches", timeoutMs: 30_000 },
+    );
+    const answer = await plan("--stage", suite.stack.stage, "--calibrate", "--api", suite.stack.apiUrl, "--punches", "1000", "--over", "10s", "--json");
+    expect(answer.code, answer.stderr).toBe(0);
+    const report = JSON.parse(answer.stdout) as { handler: string };
+    expect(report.handler).toBe(`a batch's handler time ${consumer.durationP50Ms}/${consumer.durationP95Ms} ms (p50/p95), calibrated`);
+  }, 120_000);
 });

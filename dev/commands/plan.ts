@@ -110,7 +110,8 @@ async function main(): Promise<void> {
   progress(`packaging ${values.config} (stage ${values.stage})…`);
   const packaged = await packageServiceCached(
     { configPath: resolve(projectDir, values.config), stage: values.stage, params: { databaseNetwork: "public", databaseHost: "plan.invalid", ...paramsOf(values.param) } },
-    join(projectDir, ".ponto", `plan-${values.stage}`, "package"),
+    // One cache for every stage: its key holds the stage, so another stage packages afresh.
+    join(projectDir, ".ponto", "plan", "package"),
   );
   const reading = guarded(() => readPlannedService(packaged.template, packaged.service, packaged.stage, values.queue));
   const consumer = reading.planned.model.eventSourceMappings.find((mapping) => mapping.queueLogicalId === reading.planned.ingressQueue);
