@@ -41,6 +41,7 @@ Handlers:
   --consumer-ms <p50,p95>  a batch's handler time (default 40,120)
   --calibrate [--api <url>]  take it from the running npm run dev's invocation history
   --record-failures <share>  share of records the handler fails (default 0)
+  --message-bytes <n>    a message's size: Lambda's 6 MB payload cuts batches, SQS bills 64 KB chunks (default 400)
   --cold-start-ms <n>    added to an execution environment's first invocation (default 250)
 Limits (AWS's defaults):
   --api-rate <n> --api-burst <n>   the account's API Gateway throttle (10000, 5000)
@@ -88,7 +89,7 @@ const FLAGS = {
   "sqs-in-flight": { type: "string", default: String(PLAN_DEFAULTS.sqsInFlightLimit) },
   "environment-idle-minutes": { type: "string", default: String(PLAN_DEFAULTS.environmentIdleMinutes) },
   "retry-after": { type: "string", default: "1s" },
-  "message-bytes": { type: "string", default: "400" },
+  "message-bytes": { type: "string", default: String(PLAN_DEFAULTS.messageBytes) },
   set: { type: "string", multiple: true, default: [] as string[] },
   config: { type: "string", default: "serverless.yml" },
   stage: { type: "string", default: "local" },
@@ -131,7 +132,6 @@ async function main(): Promise<void> {
     whatIfs: values.set,
     prices,
     shiftChangesPerMonth: count(values["shift-changes-per-month"], "--shift-changes-per-month"),
-    messageBytes: count(values["message-bytes"], "--message-bytes"),
     architectures: reading.architectures,
   };
   const report = guarded(() =>
@@ -203,6 +203,7 @@ function optionsOf(values: Flags, usagePlan: PlanOptions["usagePlan"], consumerM
     recordFailureShare: share(values["record-failures"], "--record-failures"),
     seed: count(values.seed, "--seed", 0),
     sqsInFlightLimit: count(values["sqs-in-flight"], "--sqs-in-flight"),
+    messageBytes: count(values["message-bytes"], "--message-bytes"),
   };
 }
 

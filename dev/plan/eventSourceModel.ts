@@ -16,6 +16,8 @@ export interface MappingModelSettings {
   memoryMegabytes: number;
   /** A batch's handler time, drawn per batch. */
   batchDurationMs: () => number;
+  /** The records Lambda's 6 MB invocation payload holds at this message size: a batch is cut there. */
+  maxRecordsPerInvocation: number;
   /** Share of records the handler reports failed (or, without ReportBatchItemFailures, that fail their batch). */
   recordFailureShare: number;
   coldStartMs: number;
@@ -141,12 +143,13 @@ export class EventSourceModel {
       this.#waitingToGather.push(poller);
       return;
     }
-    const { slices, count } = this.queue.receive(maximumBatchingWindowMs > 0 ? batchSize : Math.min(batchSize, MAX_RECEIVE_BATCH));
+    const wanted = Math.min(maximumBatchingWindowMs > 0 ? batchSize : Math.min(batchSize, MAX_RECEIVE_BATCH), this.settings.maxRecordsPerInvocation);
+    const { slices, count } = this.queue.receive(wanted);
     this.#metrics.sqs.receive += Math.max(1, Math.ceil(count / MAX_RECEIVE_BATCH));
     if (count === 0) return this.#longPoll(poller);
     this.#lastMessagesAt = this.#clock.now;
-    if (count >= batchSize) this.#backlogSeen = true;
-    if (maximumBatchingWindowMs > 0 && count < batchSize) {
+    if (count >= wanted) this.#backlogSeen = true;
+    if (maximumBatchingWindowMs > 0 && count < wanted) {
       this.#gathering = { poller, slices, count, receivedAt: this.#clock.now };
       const gathering = this.#gathering;
       this.#clock.at(this.#clock.now + maximumBatchingWindowMs, () => this.#gathered(gathering));
@@ -170,13 +173,13 @@ export class EventSourceModel {
 
   #topUpGathering(): void {
     const gathering = this.#gathering!;
-    const { slices, count } = this.queue.receive(this.settings.batchSize - gathering.count);
+    const { slices, count } = this.queue.receive(Math.min(this.settings.batchSize, this.settings.maxRecordsPerInvocation) - gathering.count);
     if (count === 0) return;
     this.#metrics.sqs.receive += Math.ceil(count / MAX_RECEIVE_BATCH);
     this.#lastMessagesAt = this.#clock.now;
     gathering.slices.push(...slices);
     gathering.count += count;
-    if (gathering.count >= this.settings.batchSize) {
+    if (gathering.count >= Math.min(this.settings.batchSize, this.settings.maxRecordsPerInvocation)) {
       this.#backlogSeen = true;
       this.#gathered(gathering);
     }

@@ -33,7 +33,6 @@ describe.skipIf(!existsSync(CHROMIUM))("the plan's HTML report, in headless Chro
       whatIfs: ["consume.maximumConcurrency=20"],
       prices,
       shiftChangesPerMonth: 44,
-      messageBytes: 300,
       architectures: {},
     });
     directory = await mkdtemp(join(tmpdir(), "plan-report-"));

@@ -60,7 +60,6 @@ describe("a what-if beside the file's own settings", () => {
       whatIfs: ["consume.maximumConcurrency=20"],
       prices,
       shiftChangesPerMonth: 44,
-      messageBytes: 300,
       architectures: {},
     });
     const [base, wider] = report.scenarios;
@@ -82,7 +81,6 @@ describe("a what-if beside the file's own settings", () => {
       whatIfs: [],
       prices,
       shiftChangesPerMonth: 44,
-      messageBytes: 300,
       architectures: {},
     });
     const [scenario] = report.scenarios;

@@ -14,7 +14,6 @@ export interface PlanInput {
   whatIfs: string[];
   prices: PriceTable;
   shiftChangesPerMonth: number;
-  messageBytes: number;
   /** Each function's architecture, by short name. */
   architectures: Record<string, "arm64" | "x86_64">;
   /** Offline clocks' bulk syncs in the load (their claim checks are a stream of the load), for S3's and the API's cost. */
@@ -46,7 +45,7 @@ export interface PlanReport {
  * The plan: the file's own settings, then each what-if beside it, on the same load and seed.
  *
  * @example
- * const report = runPlan({ planned, template, options, load, whatIfs: ["consumePunches.maximumConcurrency=20"], prices, shiftChangesPerMonth: 44, messageBytes: 300, architectures });
+ * const report = runPlan({ planned, template, options, load, whatIfs: ["consumePunches.maximumConcurrency=20"], prices, shiftChangesPerMonth: 44, architectures });
  * report.scenarios[1]!.differences; // ["last row 4m 2s → 1m 31s", …]
  */
 export function runPlan(input: PlanInput, onProgress?: (scenario: string, virtualMs: number, stored: number, expected: number) => void): PlanReport {
@@ -82,7 +81,7 @@ function scenarioOf(
     run,
     architectures: input.architectures,
     idlePollers,
-    messageBytes: input.messageBytes,
+    messageBytes: options.messageBytes,
     shiftChangesPerMonth: input.shiftChangesPerMonth,
     syncs: input.syncs ?? 0,
     provisionedMode: model.mappings.some((mapping) => mapping.scaling.provisionedPollers !== undefined),

@@ -1,4 +1,4 @@
-import { MAX_IN_FLIGHT_MESSAGES, UNRESERVED_CONCURRENCY_MINIMUM, type ServiceModel, type Throttle } from "../aws/rules.ts";
+import { MAX_IN_FLIGHT_MESSAGES, MAX_INVOCATION_PAYLOAD_BYTES, UNRESERVED_CONCURRENCY_MINIMUM, type ServiceModel, type Throttle } from "../aws/rules.ts";
 import { durationSampler, seededRandom } from "./random.ts";
 import type { PlanModel } from "./simulation.ts";
 
@@ -22,6 +22,8 @@ export interface PlanOptions {
   seed: number;
   /** SQS's in-flight limit per standard queue. */
   sqsInFlightLimit: number;
+  /** A message's size as its consumer receives it: what fits Lambda's 6 MB payload, and SQS's 64 KB chunks. */
+  messageBytes: number;
 }
 
 /**
@@ -42,6 +44,7 @@ export const PLAN_DEFAULTS = {
   recordFailureShare: 0,
   seed: 1,
   sqsInFlightLimit: MAX_IN_FLIGHT_MESSAGES,
+  messageBytes: 400,
 } as const satisfies Omit<PlanOptions, "consumerMs" | "usagePlan">;
 
 /** The service as the plan reads it: the compiled template's model, and where the API sends the arrivals. */
@@ -108,6 +111,7 @@ export function planModelOf(planned: PlannedService, options: PlanOptions, name:
         timeoutMs: fn.timeoutSeconds * 1_000,
         memoryMegabytes: fn.memoryMegabytes,
         batchDurationMs: durationSampler(durations, random),
+        maxRecordsPerInvocation: Math.max(1, Math.floor(MAX_INVOCATION_PAYLOAD_BYTES / options.messageBytes)),
         recordFailureShare: options.recordFailureShare,
         coldStartMs: options.coldStartMs,
         receiveMs: options.receiveMs,

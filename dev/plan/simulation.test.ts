@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { INITIAL_POLLERS } from "../aws/rules.ts";
+import { INITIAL_POLLERS, MAX_INVOCATION_PAYLOAD_BYTES } from "../aws/rules.ts";
 import { arrivalsPerSecond } from "./arrivals.ts";
 import { simulate } from "./simulation.ts";
-import { singleConsumer } from "./testService.ts";
+import { planModelOf } from "./planModel.ts";
+import { singleConsumer, testOptions, testService } from "./testService.ts";
 
 // Expected values from AWS's documented rules, which the simulation takes from dev/aws/rules.ts:
 // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html (five batches at first,
@@ -93,6 +94,14 @@ describe("batching, partial batch responses and timeouts", () => {
     expect(many.functions[0]!.invocations).toBe(3);
     expect(many.lastStoredAtMs).toBe(2_000 + 50);
     expect(many.timeline[0]!.stored).toBe(20);
+  });
+
+  it("cuts a batch at Lambda's 6 MB invocation payload", () => {
+    // 1 MiB messages (SQS's largest): six fit the payload, so batches of 10 are cut to 6.
+    const model = planModelOf(testService().planned, testOptions({ messageBytes: 1_048_576 }), "big messages");
+    expect(model.mappings[0]!.maxRecordsPerInvocation).toBe(Math.floor(MAX_INVOCATION_PAYLOAD_BYTES / 1_048_576));
+    const run = simulate(model, { arrivalsPerSecond: [], backlog: 60 });
+    expect(run.functions[0]!.invocations).toBe(10);
   });
 
   it("retries only the records a partial batch response names, and every record of a batch without ReportBatchItemFailures", () => {

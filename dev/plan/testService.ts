@@ -75,6 +75,7 @@ export function testOptions(overrides: Partial<PlanOptions> = {}): PlanOptions {
     recordFailureShare: 0,
     seed: 1,
     sqsInFlightLimit: 120_000,
+    messageBytes: 300,
     ...overrides,
   };
 }
@@ -97,6 +98,7 @@ export function singleConsumer(mapping: Partial<PlanModel["mappings"][number]> =
       memoryMegabytes: 512,
       batchDurationMs: () => 200,
       recordFailureShare: 0,
+      maxRecordsPerInvocation: 10_000,
       coldStartMs: 0,
       receiveMs: 0,
       idleScaleDownMs: 60_000,
