@@ -50,6 +50,18 @@ describe("a standing backlog under a cap N with a fixed handler time", () => {
   });
 });
 
+describe("provisioned mode", () => {
+  it("runs ten batches per event poller from the minimum pollers' worth, never past the maximum's", () => {
+    // MinimumPollers 2, MaximumPollers 3: 20 batches at once from the start, 30 at most.
+    const run = simulate(singleConsumer({ scaling: { provisionedPollers: { minimum: 2, maximum: 3 } } }), { arrivalsPerSecond: [], backlog: 30_000 });
+    expect(run.timeline[0]!.pollers).toBeGreaterThanOrEqual(20);
+    expect(run.functions[0]).toMatchObject({ peakConcurrency: 30, peakEventPollers: 3 });
+    expect(run.stored).toBe(30_000);
+    // The first second at 20 (5 rounds of 200 ms: 100 batches), then 30 a round for the other 2,900.
+    expect(run.lastStoredAtMs).toBe(1_000 + Math.ceil(2_900 / 30) * 200);
+  });
+});
+
 describe("reserved concurrency below the mapping's pollers", () => {
   // The scenario of integration/eventSourceFidelity.test.ts, which the kit runs against fauxqs:
   // reserved concurrency 2, five pollers, batches of one, 1 s handlers, visibility timeout 3 s.
