@@ -3,7 +3,8 @@ import { APIGatewayRequestAuthorizerEventSchema, APIGatewayTokenAuthorizerEventS
 import { describe, expect, it } from "vitest";
 import { LocalAwsError } from "../errors.ts";
 import type { ApiRequest } from "./apiTypes.ts";
-import { identityValues, readIdentitySources, requestAuthorizerEvent, tokenAuthorizerEvent } from "./restLambdaAuthorizer.ts";
+import { readIdentitySources } from "./identitySources.ts";
+import { identityValues, requestAuthorizerEvent, tokenAuthorizerEvent } from "./restLambdaAuthorizer.ts";
 
 /** Events AWS sent REST Lambda authorizers, recorded and published by Powertools for AWS Lambda (TypeScript); each fixture names its commit. */
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8")) as { event: Record<string, unknown> };

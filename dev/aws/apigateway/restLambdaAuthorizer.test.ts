@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FunctionRuntime } from "../lambda/functionRuntime.ts";
 import type { ApiRequest } from "./apiTypes.ts";
-import { restLambdaAuthorizer, type LambdaAuthorizerDefinition } from "./restLambdaAuthorizer.ts";
+import type { LambdaAuthorizerDefinition } from "./identitySources.ts";
+import { restLambdaAuthorizer } from "./restLambdaAuthorizer.ts";
 
 /**
  * An authorizer as a user writes one, after AWS's blueprint (api-gateway-authorizer-nodejs): the

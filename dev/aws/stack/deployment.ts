@@ -89,9 +89,20 @@ export async function deploy(packaged: PackagedService, context: DeploymentConte
     methodAccessOf(packaged, context.access, restApi, { region, accountId: backend.accountId, stage: apiStage, runtimeOf }),
   );
   const pipeline = pipelineMapOf(model, restApi, registry, packaged.template);
-  const served = httpApi && deployHttpApi({ api: httpApi, accountId: backend.accountId, registry, queues, messages: context.messages, userPools: context.access.userPools, runtimeOf }, model, pipeline);
+  const { userPools } = context.access;
+  const served = httpApi && deployHttpApi({ api: httpApi, accountId: backend.accountId, registry, queues, messages: context.messages, userPools, runtimeOf }, model, pipeline);
   return {
-    service: packaged.service, model, restApi, warnings: [...warnings, ...(served?.warnings ?? [])], queues, buckets, functions, functionSettings, runners, routes, pipeline,
+    service: packaged.service,
+    model,
+    restApi,
+    warnings: [...warnings, ...(served?.warnings ?? [])],
+    queues,
+    buckets,
+    functions,
+    functionSettings,
+    runners,
+    routes,
+    pipeline,
     ...(served && { httpApi: served }),
   };
 }

@@ -3,7 +3,7 @@ import type { MethodAccessDependencies, MethodAuthorizer } from "../apigateway/m
 import { restLambdaAuthorizer } from "../apigateway/restLambdaAuthorizer.ts";
 import type { RestApiModel } from "../apigateway/restApiModel.ts";
 import { UsagePlans } from "../apigateway/usagePlans.ts";
-import { readAccessModel } from "../cloudformation/accessModel.ts";
+import { readAccessModel } from "../apigateway/accessModel.ts";
 import type { PackagedService } from "../cloudformation/packageService.ts";
 import type { ResourceRegistry } from "../cloudformation/resourceRegistry.ts";
 import { LocalAwsError } from "../errors.ts";

@@ -1,7 +1,7 @@
 import type { UserPoolDefinition } from "../cognito/userPool.ts";
-import { readIdentitySources, type LambdaAuthorizerDefinition } from "../apigateway/restLambdaAuthorizer.ts";
+import { readIdentitySources, type LambdaAuthorizerDefinition } from "./identitySources.ts";
 import { LocalAwsError } from "../errors.ts";
-import { resourcesOfType, type CloudFormationTemplate } from "./intrinsics.ts";
+import { resourcesOfType, type CloudFormationTemplate } from "../cloudformation/intrinsics.ts";
 
 /** Who may call the API, as the template says: user pools, authorizers, usage plans, API keys. */
 export interface AccessModel {

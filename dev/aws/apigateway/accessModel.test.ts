@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readAccessModel } from "./accessModel.ts";
-import type { CloudFormationTemplate } from "./intrinsics.ts";
+import type { CloudFormationTemplate } from "../cloudformation/intrinsics.ts";
 
 const templateWithAuthorizer = (extra: Record<string, unknown>): CloudFormationTemplate => ({
   Resources: {
