@@ -69,6 +69,15 @@ describeOnBackend("REST Lambda authorizers, run on their functions", () => {
     expect([broken.status, await broken.json()]).toEqual([500, { message: null }]);
   });
 
+  // "Gateway response types for API Gateway": a type not customised "defaults to the DEFAULT_4XX type".
+  it("gives a 401 the customised DEFAULT_4XX's header, read from the request, while the customised ACCESS_DENIED keeps its own", async () => {
+    const origin = "https://app.example.com";
+    const unauthorized = await get("/me", { authorization: "Bearer expired", origin });
+    expect([unauthorized.status, unauthorized.headers.get("access-control-allow-origin")]).toEqual([401, origin]);
+    const denied = await get("/me", { authorization: "Bearer banned", origin });
+    expect([denied.status, denied.headers.get("access-control-allow-origin")]).toEqual([403, null]);
+  });
+
   it("invokes the TOKEN authorizer once for a token within its TTL, and its kept policy for one method refuses another (403)", async () => {
     const token = user("dee");
     const before = invocationsOf("tokenAuthorizer");

@@ -6,7 +6,7 @@ describe("gatewayResponse", () => {
   it("answers with AWS's default status and message when the template does not customise it", () => {
     expect(gatewayResponse("MISSING_AUTHENTICATION_TOKEN", new Map(), { requestId: "r-1" })).toEqual({
       statusCode: 403,
-      body: '{"message":"Missing Authentication Token"}',
+      body: '{"message":"Missing Authentication Token"}', headers: {},
     });
   });
 
@@ -39,12 +39,12 @@ describe("gatewayResponse", () => {
   // "How do I troubleshoot HTTP 403 Forbidden errors when using a Lambda authorizer" (AWS knowledge center) and
   // serverless-offline#1376, which recorded a failing authorizer's 500 on AWS: {"message": null}.
   it("answers a Lambda authorizer's refusals as AWS does: 403 with the deny's wording, 500 with a null message", () => {
-    expect(gatewayResponse("ACCESS_DENIED", new Map(), { requestId: "r-4" })).toEqual({ statusCode: 403, body: '{"message":"User is not authorized to access this resource"}' });
+    expect(gatewayResponse("ACCESS_DENIED", new Map(), { requestId: "r-4" })).toEqual({ statusCode: 403, body: '{"message":"User is not authorized to access this resource"}', headers: {} });
     expect(gatewayResponse("ACCESS_DENIED", new Map(), { requestId: "r-4", message: "User is not authorized to access this resource with an explicit deny" }).body).toBe(
       '{"message":"User is not authorized to access this resource with an explicit deny"}',
     );
-    expect(gatewayResponse("AUTHORIZER_CONFIGURATION_ERROR", new Map(), { requestId: "r-5" })).toEqual({ statusCode: 500, body: '{"message":null}' });
-    expect(gatewayResponse("AUTHORIZER_FAILURE", new Map(), { requestId: "r-5" })).toEqual({ statusCode: 500, body: '{"message":null}' });
+    expect(gatewayResponse("AUTHORIZER_CONFIGURATION_ERROR", new Map(), { requestId: "r-5" })).toEqual({ statusCode: 500, body: '{"message":null}', headers: {} });
+    expect(gatewayResponse("AUTHORIZER_FAILURE", new Map(), { requestId: "r-5" })).toEqual({ statusCode: 500, body: '{"message":null}', headers: {} });
   });
 
   it("lets a customised response read the denying authorizer's context as $context.authorizer.X, empty when it passed none", () => {
@@ -63,13 +63,13 @@ describe("gatewayResponse with a customised DEFAULT_4XX or DEFAULT_5XX", () => {
     const { gatewayResponses: customised } = readRestApi({
       Resources: { Default4xx: { Type: "AWS::ApiGateway::GatewayResponse", Properties: { ResponseType: "DEFAULT_4XX", RestApiId: { Ref: "ApiGatewayRestApi" }, ResponseTemplates: fallbackTemplate } } },
     });
-    expect(gatewayResponse("UNAUTHORIZED", customised, { requestId: "r-7" })).toEqual({ statusCode: 401, body: '{"error":"Unauthorized","type":"UNAUTHORIZED"}' });
+    expect(gatewayResponse("UNAUTHORIZED", customised, { requestId: "r-7" })).toEqual({ statusCode: 401, body: '{"error":"Unauthorized","type":"UNAUTHORIZED"}', headers: {} });
     expect(gatewayResponse("ACCESS_DENIED", customised, { requestId: "r-7" })).toEqual({
       statusCode: 403,
-      body: '{"error":"User is not authorized to access this resource","type":"ACCESS_DENIED"}',
+      body: '{"error":"User is not authorized to access this resource","type":"ACCESS_DENIED"}', headers: {},
     });
-    expect(gatewayResponse("QUOTA_EXCEEDED", customised, { requestId: "r-7" })).toEqual({ statusCode: 429, body: '{"error":"Limit Exceeded","type":"QUOTA_EXCEEDED"}' });
-    expect(gatewayResponse("AUTHORIZER_FAILURE", customised, { requestId: "r-7" })).toEqual({ statusCode: 500, body: '{"message":null}' });
+    expect(gatewayResponse("QUOTA_EXCEEDED", customised, { requestId: "r-7" })).toEqual({ statusCode: 429, body: '{"error":"Limit Exceeded","type":"QUOTA_EXCEEDED"}', headers: {} });
+    expect(gatewayResponse("AUTHORIZER_FAILURE", customised, { requestId: "r-7" })).toEqual({ statusCode: 500, body: '{"message":null}', headers: {} });
   });
 
   it("gives every 4xx type DEFAULT_4XX's status when it sets one, and 5xx types DEFAULT_5XX's", () => {
@@ -79,7 +79,7 @@ describe("gatewayResponse with a customised DEFAULT_4XX or DEFAULT_5XX", () => {
     ]);
     expect(gatewayResponse("UNAUTHORIZED", customised, { requestId: "r-8" }).statusCode).toBe(400);
     expect(gatewayResponse("THROTTLED", customised, { requestId: "r-8" }).statusCode).toBe(400);
-    expect(gatewayResponse("AUTHORIZER_CONFIGURATION_ERROR", customised, { requestId: "r-8" })).toEqual({ statusCode: 503, body: '{"message":null}' });
+    expect(gatewayResponse("AUTHORIZER_CONFIGURATION_ERROR", customised, { requestId: "r-8" })).toEqual({ statusCode: 503, body: '{"message":null}', headers: {} });
     expect(gatewayResponse("INTEGRATION_FAILURE", customised, { requestId: "r-8" }).statusCode).toBe(503);
   });
 
@@ -88,7 +88,35 @@ describe("gatewayResponse with a customised DEFAULT_4XX or DEFAULT_5XX", () => {
       ["DEFAULT_4XX", { statusCode: 400, responseTemplates: fallbackTemplate }],
       ["UNAUTHORIZED", { statusCode: 401, responseTemplates: { "application/json": '{"login":"required"}' } }],
     ]);
-    expect(gatewayResponse("UNAUTHORIZED", customised, { requestId: "r-9" })).toEqual({ statusCode: 401, body: '{"login":"required"}' });
+    expect(gatewayResponse("UNAUTHORIZED", customised, { requestId: "r-9" })).toEqual({ statusCode: 401, body: '{"login":"required"}', headers: {} });
     expect(gatewayResponse("ACCESS_DENIED", customised, { requestId: "r-9" }).statusCode).toBe(400);
+  });
+});
+
+// "Set up a gateway response for a REST API": gatewayresponse.header.X from a static 'value' or method.request.header|querystring|path.Y.
+describe("a customised gateway response's headers", () => {
+  const templateWith = (responseParameters: Record<string, string>) => ({
+    Resources: {
+      Default4xx: {
+        Type: "AWS::ApiGateway::GatewayResponse",
+        Properties: { ResponseType: "DEFAULT_4XX", RestApiId: { Ref: "ApiGatewayRestApi" }, ResponseParameters: responseParameters },
+      },
+    },
+  });
+
+  it("adds a DEFAULT_4XX's CORS headers to an authorizer's 401, static or read from the request", () => {
+    const { gatewayResponses } = readRestApi(
+      templateWith({ "gatewayresponse.header.Access-Control-Allow-Origin": "method.request.header.Origin", "gatewayresponse.header.Access-Control-Allow-Headers": "'Authorization'" }),
+    );
+    const request = { headers: { origin: "https://app.example.com" }, query: new URLSearchParams(), pathParameters: {} };
+    expect(gatewayResponse("UNAUTHORIZED", gatewayResponses, { requestId: "r-10", request }).headers).toEqual({
+      "access-control-allow-origin": "https://app.example.com",
+      "access-control-allow-headers": "Authorization",
+    });
+    expect(gatewayResponse("UNAUTHORIZED", gatewayResponses, { requestId: "r-10" }).headers).toEqual({ "access-control-allow-headers": "Authorization" });
+  });
+
+  it("refuses at start a mapping the local stack cannot make, naming the resource", () => {
+    expect(() => readRestApi(templateWith({ "gatewayresponse.header.X-Stage": "stageVariables.name" }))).toThrow(/Default4xx \(AWS::ApiGateway::GatewayResponse\): the response parameter gatewayresponse.header.X-Stage: stageVariables.name is not emulated/);
   });
 });

@@ -1,3 +1,5 @@
+import { LocalAwsError } from "../errors.ts";
+import type { ApiRequest } from "./apiTypes.ts";
 import type { GatewayResponseDefinition } from "./restApiModel.ts";
 
 export type GatewayResponseType =
@@ -40,6 +42,42 @@ const DEFAULTS: Record<GatewayResponseType, { statusCode: number; message: strin
 export interface GatewayResponse {
   statusCode: number;
   body: string;
+  /** The customised response's headers (ResponseParameters), lower-cased; none by default. */
+  headers: Record<string, string>;
+}
+
+/** One `gatewayresponse.header.X` of a GatewayResponse's ResponseParameters. */
+export interface GatewayResponseHeader {
+  name: string;
+  from: { static: string } | { request: "header" | "querystring" | "path"; name: string };
+}
+
+/**
+ * A GatewayResponse's ResponseParameters as API Gateway maps them ("Set up a gateway response for
+ * a REST API"): `gatewayresponse.header.X` from a static `'value'` or from
+ * `method.request.header|querystring|path.Y`. A stage variable, or a mapping of another
+ * destination, is refused at start: the local stack would otherwise drop it in silence.
+ *
+ * @example
+ * readGatewayResponseHeaders("Default4xx", { "gatewayresponse.header.Access-Control-Allow-Origin": "'*'" });
+ * // [{ name: "access-control-allow-origin", from: { static: "*" } }]
+ */
+export function readGatewayResponseHeaders(where: string, parameters: Record<string, unknown>): GatewayResponseHeader[] {
+  return Object.entries(parameters).map(([destination, source]) => {
+    const name = /^gatewayresponse\.header\.(.+)$/.exec(destination)?.[1];
+    const value = String(source);
+    const literal = /^'(.*)'$/s.exec(value);
+    const fromRequest = /^method\.request\.(header|querystring|path)\.(.+)$/.exec(value);
+    if (name === undefined || (!literal && !fromRequest)) {
+      throw new LocalAwsError(
+        `${where} (AWS::ApiGateway::GatewayResponse): the response parameter ${destination}: ${value} is not emulated; ` +
+          "the local stack maps gatewayresponse.header.X from a static 'value' or method.request.header|querystring|path.Y",
+      );
+    }
+    if (literal) return { name: name.toLowerCase(), from: { static: literal[1]! } };
+    const [, location, field] = fromRequest!;
+    return { name: name.toLowerCase(), from: { request: location as "header" | "querystring" | "path", name: location === "header" ? field!.toLowerCase() : field! } };
+  });
 }
 
 /**
@@ -63,6 +101,8 @@ export function gatewayResponse(
     message?: string | null;
     /** A denying Lambda authorizer's context and principal, which AWS lets the template read as `$context.authorizer.X`. */
     authorizer?: Record<string, unknown>;
+    /** What the response's header mappings read; an unmapped value leaves its header out. */
+    request?: Pick<ApiRequest, "headers" | "query" | "pathParameters">;
   },
 ): GatewayResponse {
   const defaults = DEFAULTS[type];
@@ -80,5 +120,21 @@ export function gatewayResponse(
   };
   const body = template.replace(/\$context\.[A-Za-z0-9_.]+/g, (name) => values[name] ?? "");
   const statusCode = custom && Number.isInteger(custom.statusCode) ? custom.statusCode : defaults.statusCode;
-  return { statusCode, body };
+  return { statusCode, body, headers: headersOf(custom?.responseHeaders ?? [], variables.request) };
+}
+
+function headersOf(mappings: readonly GatewayResponseHeader[], request: Pick<ApiRequest, "headers" | "query" | "pathParameters"> | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const { name, from } of mappings) {
+    const value =
+      "static" in from
+        ? from.static
+        : from.request === "header"
+          ? request?.headers[from.name]
+          : from.request === "querystring"
+            ? request?.query.get(from.name)
+            : request?.pathParameters[from.name];
+    if (value !== undefined && value !== null) headers[name] = value;
+  }
+  return headers;
 }

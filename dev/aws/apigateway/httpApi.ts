@@ -171,10 +171,11 @@ async function handle(
   requests: BoundedRing<RequestEntry>,
 ): Promise<ApiResponse> {
   const requestId = randomUUID();
-  const errorResponse = (type: "MISSING_AUTHENTICATION_TOKEN" | "REQUEST_TOO_LARGE") => ({
-    ...gatewayResponse(type, settings.gatewayResponses, { requestId }),
-    headers: { "content-type": "application/json", "x-amzn-requestid": requestId },
-  });
+  const errorResponse = (type: "MISSING_AUTHENTICATION_TOKEN" | "REQUEST_TOO_LARGE") => {
+    const sent = { headers: Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)])), query: url.searchParams, pathParameters: {} };
+    const { headers, ...response } = gatewayResponse(type, settings.gatewayResponses, { requestId, request: sent });
+    return { ...response, headers: { "content-type": "application/json", "x-amzn-requestid": requestId, ...headers } };
+  };
 
   const localEndpoint = request.method === "GET" ? settings.localEndpoints[url.pathname] : undefined;
   if (localEndpoint) {

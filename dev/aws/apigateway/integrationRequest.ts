@@ -65,10 +65,11 @@ export function gatewayRejection(
   validationErrorString?: string,
   refusal: { message?: string | null; authorizer?: Record<string, unknown> } = {},
 ): ApiResponse {
-  const response = gatewayResponse(type, gatewayResponses, {
+  const { headers, ...response } = gatewayResponse(type, gatewayResponses, {
     requestId: request.requestId,
+    request,
     ...(validationErrorString !== undefined && { validationErrorString }),
     ...refusal,
   });
-  return { ...response, headers: JSON_HEADERS };
+  return { ...response, headers: { ...JSON_HEADERS, ...headers } };
 }

@@ -18,10 +18,10 @@ const MAX_INVOCATION_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
 /** An `http` event of serverless.yml: API Gateway's Lambda proxy integration (payload 1.0). */
 export function lambdaProxyRoute(route: LambdaProxyRoute, target: FunctionRuntime, settings: LambdaProxySettings): RouteHandler {
-  const gatewayError = (type: GatewayResponseType, request: ApiRequest): ApiResponse => ({
-    ...gatewayResponse(type, settings.gatewayResponses, { requestId: request.requestId }),
-    headers: JSON_HEADERS,
-  });
+  const gatewayError = (type: GatewayResponseType, request: ApiRequest): ApiResponse => {
+    const { headers, ...response } = gatewayResponse(type, settings.gatewayResponses, { requestId: request.requestId, request });
+    return { ...response, headers: { ...JSON_HEADERS, ...headers } };
+  };
   return async (request) => {
     const event = proxyEventOf(request, route.path, settings);
     // API Gateway takes up to 10 MB, but Lambda refuses the invocation past 6 MB and the client gets a 413.

@@ -1,4 +1,5 @@
 import { LocalAwsError } from "../errors.ts";
+import { readGatewayResponseHeaders, type GatewayResponseHeader } from "./gatewayResponses.ts";
 import { logicalIdOf, resourcesOfType, type CloudFormationTemplate } from "../cloudformation/intrinsics.ts";
 import {
   readRequestParameters,
@@ -75,6 +76,8 @@ export interface IntegrationResponse {
 export interface GatewayResponseDefinition {
   statusCode: number;
   responseTemplates: Record<string, string>;
+  /** The headers it adds, each a static value or read from the request (`ResponseParameters`). */
+  responseHeaders?: GatewayResponseHeader[];
 }
 
 /**
@@ -94,11 +97,12 @@ export function readRestApi(template: CloudFormationTemplate): RestApiModel {
     apiKeySource,
     routes: readRoutes(template),
     gatewayResponses: new Map(
-      resourcesOfType(template, "AWS::ApiGateway::GatewayResponse").map(([, properties]) => [
+      resourcesOfType(template, "AWS::ApiGateway::GatewayResponse").map(([logicalId, properties]) => [
         String(properties.ResponseType),
         {
           statusCode: Number(properties.StatusCode),
           responseTemplates: (properties.ResponseTemplates as Record<string, string> | undefined) ?? {},
+          responseHeaders: readGatewayResponseHeaders(logicalId, (properties.ResponseParameters as Record<string, unknown> | undefined) ?? {}),
         },
       ]),
     ),
