@@ -128,7 +128,8 @@ export function pipelineMapOf(model: ServiceModel, restApi: RestApiModel, regist
     eventSources: model.eventSourceMappings
       .filter((mapping) => mapping.enabled)
       .map((mapping) => ({
-        queue: registry.attributeOf(mapping.queueLogicalId, "QueueName"),
+        // A queue the service does not define is named by its ARN's last part.
+        queue: mapping.queueLogicalId === undefined ? resolveString(mapping.existingQueueArn, registry).split(":").at(-1)! : registry.attributeOf(mapping.queueLogicalId, "QueueName"),
         function: functionName(mapping.functionLogicalId),
         batchSize: mapping.batchSize,
         maximumConcurrency: mapping.maximumConcurrency ?? null,

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Worker } from "node:worker_threads";
 import { LocalAwsError } from "../errors.ts";
@@ -91,6 +91,7 @@ export class FunctionRuntime {
     this.#containerSettings = {
       modulePath,
       exportName,
+      packageRoot: resolve(settings.serviceDir),
       functionName: settings.name,
       functionArn: settings.arn,
       memoryMegabytes: settings.memoryMegabytes,
