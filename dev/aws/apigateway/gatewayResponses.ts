@@ -3,6 +3,8 @@ import type { GatewayResponseDefinition } from "./restApiModel.ts";
 /** API Gateway's own error responses that the local API produces, with AWS's defaults. */
 const DEFAULTS = {
   BAD_REQUEST_BODY: { statusCode: 400, message: "Invalid request body" },
+  // Its message names the parameters: "Missing required request parameters: [q1]" (api-gateway-request-validation-test).
+  BAD_REQUEST_PARAMETERS: { statusCode: 400, message: "Missing required request parameters" },
   MISSING_AUTHENTICATION_TOKEN: { statusCode: 403, message: "Missing Authentication Token" },
   UNAUTHORIZED: { statusCode: 401, message: "Unauthorized" },
   INVALID_API_KEY: { statusCode: 403, message: "Forbidden" },
@@ -31,14 +33,14 @@ export interface GatewayResponse {
 export function gatewayResponse(
   type: GatewayResponseType,
   customised: ReadonlyMap<string, GatewayResponseDefinition>,
-  variables: { requestId: string; validationErrorString?: string },
+  variables: { requestId: string; validationErrorString?: string; messageString?: string },
 ): GatewayResponse {
   const defaults = DEFAULTS[type];
   const custom = customised.get(type);
   const template = custom?.responseTemplates["application/json"] ?? '{"message":$context.error.messageString}';
   const values: Record<string, string> = {
-    "$context.error.messageString": JSON.stringify(defaults.message),
-    "$context.error.message": defaults.message,
+    "$context.error.messageString": JSON.stringify(variables.messageString ?? defaults.message),
+    "$context.error.message": variables.messageString ?? defaults.message,
     "$context.error.responseType": type,
     // AWS escapes it for a JSON string, without quoting it: templates write "$context.error.validationErrorString".
     "$context.error.validationErrorString": JSON.stringify(variables.validationErrorString ?? "").slice(1, -1),

@@ -2,6 +2,7 @@ import type { ApiRoute } from "../apigateway/httpApi.ts";
 import { noteSentMessage } from "../apigateway/httpApi.ts";
 import { lambdaProxyRoute } from "../apigateway/lambdaProxyRoute.ts";
 import { guardedRoute, type MethodAccessDependencies } from "../apigateway/methodAccess.ts";
+import { validatedRoute } from "../apigateway/methodRequestValidation.ts";
 import { mockIntegrationRoute } from "../apigateway/mockIntegrationRoute.ts";
 import type { RestApiModel, RouteDefinition } from "../apigateway/restApiModel.ts";
 import type { RouteHandler } from "../apigateway/apiTypes.ts";
@@ -47,8 +48,8 @@ const ROUTE_HANDLERS: { [Kind in RouteDefinition["kind"]]: HandlerFor<Kind> } = 
 };
 
 /**
- * The API's routes, each method's integration behind its authorizer and API key as the template
- * declares them.
+ * The API's routes, each method's integration behind its authorizer, API key and request
+ * validator as the template declares them.
  *
  * @example
  * const routes = apiRoutes(wiring, methodAccess); // [{ method: "POST", path: "/items", handle }]
@@ -56,7 +57,8 @@ const ROUTE_HANDLERS: { [Kind in RouteDefinition["kind"]]: HandlerFor<Kind> } = 
 export function apiRoutes(wiring: RouteWiring, methodAccess: MethodAccessDependencies): ApiRoute[] {
   return wiring.restApi.routes.map((route) => {
     const integration = (ROUTE_HANDLERS[route.kind] as HandlerFor<typeof route.kind>)(route as never, wiring);
-    return { method: route.method, path: route.path, handle: guardedRoute(route, integration, methodAccess) };
+    const validated = validatedRoute(route.validation, integration, wiring.restApi.gatewayResponses);
+    return { method: route.method, path: route.path, handle: guardedRoute(route, validated, methodAccess) };
   });
 }
 
