@@ -40,19 +40,20 @@ const refusalOf = (promise: Promise<LocalAws>) =>
 beforeAll(async () => {
   backend = await startIntegrationBackend();
   sqs = new SQSClient({ endpoint: backend.awsEndpoint, region: "us-east-1", credentials: backend.credentials });
-  const [restApi, webhook, apiGateway, requestSchema, requestParameters] = await Promise.all([
+  const [restApi, webhook, apiGateway, requestSchema, requestParameters, sqsWorker] = await Promise.all([
     start("examplesRestApi", NODEJS20),
     start("githubWebhookListener", NODEJS20),
     start("frameworkApiGateway", NODEJS20),
     start("frameworkRequestSchema", "serverless-nodejs20-json-models.yml"),
     start("frameworkRequestParameters", NODEJS20),
+    start("examplesSqsWorker", "serverless.yml", { onLog: (_fn, line) => logs.push(line) }),
     // As published, each is refused for what AWS refuses too; and the sqs service before its queue exists.
     refusalOf(start("examplesRestApi", "serverless.yml")).then((error) => (refusals.nodejs18 = error)),
     refusalOf(start("frameworkApiGateway", "serverless.yml")).then((error) => (refusals.nodejs16 = error)),
     refusalOf(start("frameworkRequestSchema", NODEJS20)).then((error) => (refusals.textModel = error)),
     refusalOf(start("frameworkSqs", NODEJS20)).then((error) => (refusals.missingQueue = error)),
   ]);
-  Object.assign(stacks, { restApi, webhook, apiGateway, requestSchema, requestParameters });
+  Object.assign(stacks, { restApi, webhook, apiGateway, requestSchema, requestParameters, sqsWorker });
   // The framework's own suite creates the queue before the deploy (test/integration/aws/sqs.test.js).
   await sqs.send(new CreateQueueCommand({ QueueName: "service-basic" }));
   stacks.sqs = await start("frameworkSqs", NODEJS20, { onLog: (_fn, line) => logs.push(line) });
@@ -199,5 +200,14 @@ describeOnBackend("public Serverless Framework services, run as published", () =
       (attributes) => attributes?.ApproximateNumberOfMessages === "0" && attributes.ApproximateNumberOfMessagesNotVisible === "0",
       { what: "service-basic empty once the batch succeeded" },
     );
+  });
+
+  // serverless/examples (v4 branch) aws-node-sqs-worker: its consumer logs each record's body.
+  it("aws-node-sqs-worker: its ARN built with ${aws:accountId} names the local account, and a message reaches the consumer", async () => {
+    const queue = stacks.sqsWorker!.queues.find((candidate) => candidate.name === "MyFirstQueue")!;
+    expect(queue.arn).toBe(`arn:aws:sqs:us-east-1:${backend.accountId}:MyFirstQueue`);
+    const body = `job-${randomBytes(4).toString("hex")}`;
+    await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: body }));
+    await eventually(async () => logs.join("\n"), (text) => text.includes(`Message Body:  ${body}`), { what: "the body in the consumer's log" });
   });
 });
