@@ -3,7 +3,7 @@ import { request as httpRequest } from "node:http";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { APIGatewayProxyEventSchema } from "@aws-lambda-powertools/parser/schemas";
-import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startLocalAws, type LocalAws, type LocalAwsOptions } from "../dev/aws/index.ts";
 import { type StartedBackend } from "../dev/aws/backends/index.ts";
@@ -37,9 +37,17 @@ const refusalOf = (promise: Promise<LocalAws>) =>
     (error: unknown) => error,
   );
 
+/** The queue the framework's sqs service reads and does not define; a backend whose containers outlive a run may hold it already. */
+const EXISTING_QUEUE = "service-basic";
+async function deleteExistingQueue(): Promise<void> {
+  const found = await sqs.send(new GetQueueUrlCommand({ QueueName: EXISTING_QUEUE })).catch(() => undefined);
+  if (found?.QueueUrl) await sqs.send(new DeleteQueueCommand({ QueueUrl: found.QueueUrl }));
+}
+
 beforeAll(async () => {
   backend = await startIntegrationBackend();
   sqs = new SQSClient({ endpoint: backend.awsEndpoint, region: "us-east-1", credentials: backend.credentials });
+  await deleteExistingQueue();
   const [restApi, webhook, apiGateway, requestSchema, requestParameters, sqsWorker] = await Promise.all([
     start("examplesRestApi", NODEJS20),
     start("githubWebhookListener", NODEJS20),
@@ -55,13 +63,14 @@ beforeAll(async () => {
   ]);
   Object.assign(stacks, { restApi, webhook, apiGateway, requestSchema, requestParameters, sqsWorker });
   // The framework's own suite creates the queue before the deploy (test/integration/aws/sqs.test.js).
-  await sqs.send(new CreateQueueCommand({ QueueName: "service-basic" }));
+  await sqs.send(new CreateQueueCommand({ QueueName: EXISTING_QUEUE }));
   stacks.sqs = await start("frameworkSqs", NODEJS20, { onLog: (_fn, line) => logs.push(line) });
 });
 
 afterAll(async () => {
-  sqs?.destroy();
   await Promise.all(Object.values(stacks).map((stack) => stack.stop()));
+  if (sqs) await deleteExistingQueue();
+  sqs?.destroy();
   await backend?.stop();
 });
 
@@ -192,7 +201,7 @@ describeOnBackend("public Serverless Framework services, run as published", () =
 
   // Its AWS suite (test/integration/aws/sqs.test.js) sends "Hello from SQS!" and expects the function name and the message in the log.
   it("the framework's sqs service: a message sent to the existing queue reaches the function and leaves the queue", async () => {
-    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "service-basic" }));
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: EXISTING_QUEUE }));
     await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "Hello from SQS!" }));
     await eventually(async () => logs.join("\n"), (text) => text.includes("--- START sqsBasic ---") && text.includes("Hello from SQS!"), { what: "the message in sqsBasic's log" });
     await eventually(
