@@ -204,6 +204,8 @@ describeOnBackend("public Serverless Framework services, run as published", () =
     const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: EXISTING_QUEUE }));
     await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "Hello from SQS!" }));
     await eventually(async () => logs.join("\n"), (text) => text.includes("--- START sqsBasic ---") && text.includes("Hello from SQS!"), { what: "the message in sqsBasic's log" });
+    // The status lists the queue it reads, as the console draws it, though the service does not define it.
+    expect((await stacks.sqs!.status()).queues.map((queue) => queue.name)).toEqual([EXISTING_QUEUE]);
     await eventually(
       async () => (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }))).Attributes,
       (attributes) => attributes?.ApproximateNumberOfMessages === "0" && attributes.ApproximateNumberOfMessagesNotVisible === "0",

@@ -84,7 +84,9 @@ export async function deploy(packaged: PackagedService, context: DeploymentConte
     methodAccessOf(packaged, context.access, restApi),
   );
   const pipeline = pipelineMapOf(model, restApi, registry);
-  return { service: packaged.service, model, restApi, warnings, queues, buckets, functions, functionSettings, runners, routes, pipeline };
+  // The existing queues its event sources read are listed too: the status and the console show their depth.
+  const read = [...new Set(existingQueues.values())].filter((queue) => !queues.some((own) => own.arn === queue.arn));
+  return { service: packaged.service, model, restApi, warnings, queues: [...queues, ...read], buckets, functions, functionSettings, runners, routes, pipeline };
 }
 
 /** The template's queues and buckets, created where missing and registered for its intrinsics. */
