@@ -48,20 +48,21 @@ beforeAll(async () => {
   backend = await startIntegrationBackend();
   sqs = new SQSClient({ endpoint: backend.awsEndpoint, region: "us-east-1", credentials: backend.credentials });
   await deleteExistingQueue();
-  const [restApi, webhook, apiGateway, requestSchema, requestParameters, sqsWorker] = await Promise.all([
+  const [restApi, webhook, apiGateway, requestSchema, requestParameters, sqsWorker, scheduledCron] = await Promise.all([
     start("examplesRestApi", NODEJS20),
     start("githubWebhookListener", NODEJS20),
     start("frameworkApiGateway", NODEJS20),
     start("frameworkRequestSchema", "serverless-nodejs20-json-models.yml"),
     start("frameworkRequestParameters", NODEJS20),
     start("examplesSqsWorker", "serverless.yml", { onLog: (_fn, line) => logs.push(line) }),
+    start("examplesScheduledCron", "serverless.yml"),
     // As published, each is refused for what AWS refuses too; and the sqs service before its queue exists.
     refusalOf(start("examplesRestApi", "serverless.yml")).then((error) => (refusals.nodejs18 = error)),
     refusalOf(start("frameworkApiGateway", "serverless.yml")).then((error) => (refusals.nodejs16 = error)),
     refusalOf(start("frameworkRequestSchema", NODEJS20)).then((error) => (refusals.textModel = error)),
     refusalOf(start("frameworkSqs", NODEJS20)).then((error) => (refusals.missingQueue = error)),
   ]);
-  Object.assign(stacks, { restApi, webhook, apiGateway, requestSchema, requestParameters, sqsWorker });
+  Object.assign(stacks, { restApi, webhook, apiGateway, requestSchema, requestParameters, sqsWorker, scheduledCron });
   // The framework's own suite creates the queue before the deploy (test/integration/aws/sqs.test.js).
   await sqs.send(new CreateQueueCommand({ QueueName: EXISTING_QUEUE }));
   stacks.sqs = await start("frameworkSqs", NODEJS20, { onLog: (_fn, line) => logs.push(line) });
@@ -220,5 +221,15 @@ describeOnBackend("public Serverless Framework services, run as published", () =
     const body = `job-${randomBytes(4).toString("hex")}`;
     await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: body }));
     await eventually(async () => logs.join("\n"), (text) => text.includes(`Message Body:  ${body}`), { what: "the body in the consumer's log" });
+  });
+
+  // serverless/examples (v4 branch) aws-node-scheduled-cron: schedules are not emulated, and the start says so for each.
+  it("aws-node-scheduled-cron: starts as published and names each schedule nothing invokes locally", () => {
+    expect(stacks.scheduledCron!.warnings).toEqual(
+      expect.arrayContaining([
+        "RateHandlerEventsRuleSchedule1: the schedule rate(1 minute) (an EventBridge rule) is not emulated; nothing invokes RateHandlerLambdaFunction on it locally",
+        "CronHandlerEventsRuleSchedule1: the schedule cron(0/2 * ? * MON-FRI *) (an EventBridge rule) is not emulated; nothing invokes CronHandlerLambdaFunction on it locally",
+      ]),
+    );
   });
 });
