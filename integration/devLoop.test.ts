@@ -223,7 +223,9 @@ describe("npm run dev reloads a saved handler", () => {
     );
     await eventually(async () => dev.output(), (output) => /serverless\.yml applied in place, data kept: .*queue ponto-local-extra-punches created/.test(output), {
       what: "the new queue applied in place",
-      timeoutMs: 30_000,
+      // A reapply packages serverless.yml again (a child process and esbuild): seconds alone, and
+      // up to half a minute while the other suites' files run beside it on two cores.
+      timeoutMs: 60_000,
     });
     const current = await status(dev.apiUrl);
     const extra = current.queues.find((queue) => queue.logicalId === "ExtraPunchesQueue");

@@ -57,9 +57,19 @@ describeOnBackend("Serverless Framework v3 services, started as they are written
     await expect(startLocalAws({ backend, serviceDir: fixture("simpleHttpEndpoint"), stage: stage(), apiPort: 0 })).rejects.toThrow(/provider\.runtime: .*use nodejs20\.x or later/);
   });
 
-  it("refuses the example on nodejs20.x for its httpApi route, which nothing would serve locally", async () => {
-    await expect(
-      startLocalAws({ backend, serviceDir: fixture("simpleHttpEndpoint"), configFile: "serverless-nodejs20.yml", stage: stage(), apiPort: 0 }),
-    ).rejects.toThrow(/HttpApi \(AWS::ApiGatewayV2::Api\): an HTTP API \(httpApi events\).*Use http events/);
+  it("runs the example on nodejs20.x: its httpApi route answers on the HTTP API's own port as on AWS", async () => {
+    const example = await startLocalAws({ backend, serviceDir: fixture("simpleHttpEndpoint"), configFile: "serverless-nodejs20.yml", stage: stage(), apiPort: 0 });
+    try {
+      expect(example.httpApiRoutes).toEqual(["GET /time"]);
+      const response = await fetch(`${example.httpApiUrl}/time`);
+      expect(response.status).toBe(200);
+      expect((await response.json()).message).toMatch(/^Hello, the current time is \d{2}:\d{2}:\d{2} /);
+      // No route for it and no $default: an HTTP API's own 404 ("Create routes for HTTP APIs", Routing API requests).
+      const missing = await fetch(`${example.httpApiUrl}/elsewhere`);
+      expect(missing.status).toBe(404);
+      expect(await missing.json()).toEqual({ message: "Not Found" });
+    } finally {
+      await example.stop();
+    }
   });
 });

@@ -157,7 +157,7 @@ async function main(): Promise<void> {
   console.log(`
   API            ${stack.apiUrl}
 ${stack.routes.map((route) => `    ${route.method.padEnd(13)}${stack.apiUrl}${route.path}`).join("\n")}
-  local status   ${stack.apiUrl}/_local/status
+${stack.httpApiUrl ? `  HTTP API       ${stack.httpApiUrl}\n${stack.httpApiRoutes.map((routeKey) => `    ${routeKey}`).join("\n")}\n` : ""}  local status   ${stack.apiUrl}/_local/status
   console        ${stack.apiUrl}/_local/
   SQS / S3       ${stack.awsEndpoint}
   Postgres       postgres://${stack.database.user}:${stack.database.password}@${stack.database.host}:${stack.database.port}/${stack.database.database}

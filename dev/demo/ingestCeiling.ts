@@ -1,21 +1,32 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { cpuSecondsOf } from "../aws/console/processTree.ts";
 import { devNodeFlags } from "../commands/process/devNodeFlags.ts";
 import { stopChild, waitForOutput } from "../commands/process/childProcess.ts";
 import { fireBurst, type RequestBurst } from "./requestBurst.ts";
 
 const NULL_API = fileURLToPath(new URL("./nullApi.ts", import.meta.url));
 
+/** The same burst against a server that does no work: this machine's floor for each figure. */
+export interface IngestCeiling {
+  requestsPerSecond: number;
+  /** From the first request to the last answer. */
+  seconds: number;
+  /** The null server's own CPU for the burst: what Node's HTTP server alone costs here. */
+  cpuSeconds: number;
+}
+
 /**
- * Requests a second that the same burst reaches against a server doing no work (nullApi.ts, in
- * its own process with `npm run dev`'s Node flags, as the stack runs): what this machine's HTTP
- * stack and load generator alone allow, so an ingest figure reads against its ceiling here.
+ * The same burst against a server doing no work (nullApi.ts, in its own process with `npm run
+ * dev`'s Node flags, as the stack runs): what this machine's HTTP stack and load generator alone
+ * allow, so the stack's ingest, burst time and CPU read against their floor here, in the same run.
  */
-export async function ingestCeiling(burst: Omit<RequestBurst, "url" | "onResponse" | "onAnswer">): Promise<number> {
+export async function ingestCeiling(burst: Omit<RequestBurst, "url" | "onResponse" | "onAnswer">): Promise<IngestCeiling> {
   const server = spawn(process.execPath, [...devNodeFlags(), NULL_API], { stdio: ["ignore", "pipe", "pipe"] });
   try {
     const port = /listening on (\d+)/.exec(await waitForOutput(server, /listening on \d+/, "the null API"))![1];
     let answered = 0;
+    const cpuAtStart = await cpuSecondsOf(server.pid!);
     const startedAt = performance.now();
     await fireBurst({
       ...burst,
@@ -25,8 +36,9 @@ export async function ingestCeiling(burst: Omit<RequestBurst, "url" | "onRespons
       },
     });
     const seconds = (performance.now() - startedAt) / 1000;
+    const cpuSeconds = (await cpuSecondsOf(server.pid!)) - cpuAtStart;
     if (answered !== burst.bodies.length) throw new Error(`the null API answered ${answered} of ${burst.bodies.length} requests with 202`);
-    return Math.round(burst.bodies.length / seconds);
+    return { requestsPerSecond: Math.round(burst.bodies.length / seconds), seconds, cpuSeconds };
   } finally {
     await stopChild(server);
   }

@@ -2,7 +2,7 @@ import { availableParallelism } from "node:os";
 import pg from "pg";
 import { runOfflineSyncs, type SyncsReport } from "./offlineSyncs.ts";
 import { percentile } from "./percentile.ts";
-import { ingestCeiling } from "./ingestCeiling.ts";
+import { ingestCeiling, type IngestCeiling } from "./ingestCeiling.ts";
 import { fireBurst } from "./requestBurst.ts";
 import { offlineBacklogs, shiftChange, type ShiftChangeSettings } from "./shiftChange.ts";
 import { remoteClocks } from "../ponto/clockCredentials.ts";
@@ -26,7 +26,7 @@ export interface ShiftChangeReport {
     durationMs: number;
     requestsPerSecond: number;
     /** The same burst against a server that does no work, when asked for (see ingestCeiling.ts). */
-    ceilingRequestsPerSecond?: number;
+    ceiling?: IngestCeiling;
     latencyMs: { p50: number; p95: number; p99: number; max: number };
     statusCodes: Record<string, number>;
   };
@@ -135,7 +135,7 @@ export async function runShiftChange(
   // this file). Provisioned before the clock starts: the figures time the shift change, not the set-up.
   const clockHeaders = await clockHeadersOf(stack.apiUrl, plan.bodies);
   // Before the burst, while the stack idles: the same requests, the same load generator.
-  const ceilingRequestsPerSecond = measureCeiling
+  const ceiling = measureCeiling
     ? await ingestCeiling({ bodies: plan.bodies, headers: clockHeaders, connections: settings.clocks })
     : undefined;
   const stackCpuAtStart = (await stack.status()).cpu.seconds;
@@ -233,7 +233,7 @@ export async function runShiftChange(
       requests: plan.bodies.length,
       durationMs: ingestMs,
       requestsPerSecond: Math.round((plan.bodies.length / ingestMs) * 1000),
-      ...(ceilingRequestsPerSecond !== undefined && { ceilingRequestsPerSecond }),
+      ...(ceiling !== undefined && { ceiling }),
       latencyMs: { p50: latency(50), p95: latency(95), p99: latency(99), max: Math.round(latencies.at(-1) ?? 0) },
       statusCodes,
     },

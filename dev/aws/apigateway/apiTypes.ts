@@ -17,8 +17,12 @@ export interface ApiRequest {
   requestId: string;
   requestTimeEpoch: number;
   sourceIp: string;
-  /** Set once the method's authorizer let the request through: the token's claims. */
-  authorizer?: { claims: Record<string, string> };
+  /**
+   * Set once the method's authorizer let the request through, as the integration sees it in
+   * `requestContext.authorizer` and `$context.authorizer`: `{ claims }` of a Cognito token, or a
+   * Lambda authorizer's `{ principalId, integrationLatency, ...context }`.
+   */
+  authorizer?: Record<string, unknown>;
   /** Set once the method's API key check let the request through. */
   apiKey?: { id: string; value: string };
 }

@@ -1,5 +1,5 @@
 import { CognitoJwtVerifier } from "aws-jwt-verify";
-import type { AuthorizerDefinition } from "../cloudformation/accessModel.ts";
+import type { AuthorizerDefinition } from "./accessModel.ts";
 import type { LocalUserPool } from "../cognito/userPool.ts";
 import { LocalAwsError } from "../errors.ts";
 

@@ -4,9 +4,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { BoundedRing } from "../lambda/boundedRing.ts";
 import { LocalAwsError } from "../errors.ts";
 import type { GatewayResponseDefinition } from "./restApiModel.ts";
-import type { ApiRequest, ApiResponse, RouteHandler, SentHeader } from "./apiTypes.ts";
+import type { ApiRequest, ApiResponse, RouteHandler } from "./apiTypes.ts";
 import { gatewayResponse } from "./gatewayResponses.ts";
 import { extendedRequestIdOf } from "./requestIds.ts";
+import { closeServer, readBody, send, sentHeadersOf } from "./serverParts.ts";
 
 export interface ApiRoute {
   method: string;
@@ -57,8 +58,8 @@ export function noteSentMessage(messageId: string): void {
   currentRequest.getStore()?.sentMessageIds.push(messageId);
 }
 
-/** API Gateway's payload limit for REST APIs. */
-const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** Runs an integration with its trace entry current, so the messages it sends are noted on it. */
+export const withRequestEntry = <T>(entry: RequestEntry, work: () => Promise<T>): Promise<T> => currentRequest.run(entry, work);
 
 interface CompiledRoute extends ApiRoute {
   pattern: RegExp;
@@ -116,11 +117,7 @@ export async function startHttpApi(
     setRoutes(next) {
       routes = next.map(compileRoute);
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => closeServer(server),
   };
 }
 
@@ -229,12 +226,6 @@ async function handle(
   return answered({ ...response, headers: { ...response.headers, "x-amzn-requestid": requestId, "x-amz-apigw-id": extendedRequestIdOf(requestId) } });
 }
 
-/** Node's rawHeaders, `[name, value, name, value, …]`, as pairs. */
-function sentHeadersOf(rawHeaders: readonly string[]): SentHeader[] {
-  const pairs: SentHeader[] = [];
-  for (let index = 0; index + 1 < rawHeaders.length; index += 2) pairs.push([rawHeaders[index]!, rawHeaders[index + 1]!]);
-  return pairs;
-}
 
 function matchRoute(
   routes: CompiledRoute[],
@@ -273,28 +264,4 @@ function compileRoute(route: ApiRoute): CompiledRoute {
     return greedy ? "(.+)" : "([^/]+)";
   });
   return { ...route, pattern: new RegExp(`^${source}/?$`), parameterNames };
-}
-
-/**
- * The body as text, or undefined once it passes API Gateway's limit. Read through events, not
- * `for await`, which costs an async iterator and a promise per chunk on every request.
- */
-function readBody(request: IncomingMessage): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    // An oversized body is still read to its end, so the client gets the 413 instead of a reset.
-    request.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    request.once("end", () => resolve(size > MAX_BODY_BYTES ? undefined : chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8")));
-    request.once("error", reject);
-    request.once("close", () => reject(new Error("the client closed the connection before the body ended")));
-  });
-}
-
-function send(response: ServerResponse, result: ApiResponse): void {
-  response.writeHead(result.statusCode, result.headers);
-  response.end(result.body);
 }

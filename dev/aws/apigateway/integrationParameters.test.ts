@@ -46,6 +46,16 @@ describe("integration request parameters", () => {
     expect(headers).toEqual({ "x-tenant": "t-1", "x-name": "Ada", "x-tags": '["a"]', "x-request": "req-1", "x-ip": "10.0.0.1" });
   });
 
+  // "Output from an API Gateway Lambda authorizer": principalId and the context keys are $context.authorizer.X.
+  it("maps what a Lambda authorizer passed, context.authorizer.principalId and a context key, as strings", () => {
+    const mappings = readRequestParameters("m", {
+      "integration.request.header.X-User": "context.authorizer.principalId",
+      "integration.request.header.X-Tier": "context.authorizer.tier",
+    });
+    const { headers } = integrationRequestParameters(mappings, { ...request, authorizer: { principalId: "u-1", integrationLatency: 3, tier: "gold" } });
+    expect(headers).toEqual({ "x-user": "u-1", "x-tier": "gold" });
+  });
+
   it("refuses at start a source it cannot run, naming the method and what it supports", () => {
     expect(() => readRequestParameters("PostItems (POST /items)", { "integration.request.querystring.v": "stageVariables.version" })).toThrow(
       LocalAwsError,
@@ -53,7 +63,7 @@ describe("integration request parameters", () => {
     expect(() => readRequestParameters("PostItems (POST /items)", { "integration.request.path.id": "method.request.path.id" })).toThrow(
       /PostItems \(POST \/items\): the integration request parameter integration\.request\.path\.id .* maps integration\.request\.querystring\.X/,
     );
-    expect(() => readRequestParameters("m", { "integration.request.header.X": "context.authorizer.principalId" })).toThrow(/context\.X \(X one of/);
+    expect(() => readRequestParameters("m", { "integration.request.header.X": "context.authorizer.claims.a.b" })).toThrow(/context\.X \(X one of/);
   });
 });
 

@@ -31,7 +31,7 @@ export interface IntegrationAnswer {
 
 const REQUEST_SOURCES =
   "'static', method.request.body, method.request.body.JSONPath, method.request.path.X, method.request.querystring.X, " +
-  `method.request.header.X and context.X (X one of ${CONTEXT_VARIABLES.join(", ")}, authorizer.claims.<claim>)`;
+  `method.request.header.X and context.X (X one of ${CONTEXT_VARIABLES.join(", ")}, authorizer.claims.<claim>, authorizer.principalId, authorizer.<context key>)`;
 const RESPONSE_SOURCES = "'static', integration.response.header.X, integration.response.body and integration.response.body.JSONPath";
 
 /**
@@ -89,7 +89,7 @@ function parseSource(source: string, side: "request" | "response"): ParameterSou
     const parameter = /^method\.request\.(path|querystring|header)\.(.+)$/.exec(trimmed);
     if (parameter) return { from: "method.request", location: parameter[1] as "path" | "querystring" | "header", name: parameter[2]! };
     const context = /^context\.(.+)$/.exec(trimmed);
-    if (context && ((CONTEXT_VARIABLES as readonly string[]).includes(context[1]!) || /^authorizer\.claims\.[^.]+$/.test(context[1]!))) {
+    if (context && ((CONTEXT_VARIABLES as readonly string[]).includes(context[1]!) || /^authorizer\.(claims\.)?[^.]+$/.test(context[1]!))) {
       return { from: "context", name: context[1]! };
     }
     return undefined;

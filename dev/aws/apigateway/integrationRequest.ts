@@ -26,7 +26,7 @@ export function templateRequestOf(request: ApiRequest, resourcePath: string, sta
     resourcePath,
     stage,
     sourceIp: request.sourceIp,
-    ...(request.authorizer && { authorizerClaims: request.authorizer.claims }),
+    ...(request.authorizer && { authorizer: request.authorizer }),
     ...(request.apiKey && { apiKey: request.apiKey }),
     parameters: {
       path: request.pathParameters,
@@ -63,10 +63,12 @@ export function gatewayRejection(
   request: ApiRequest,
   gatewayResponses: ReadonlyMap<string, GatewayResponseDefinition>,
   validationErrorString?: string,
+  refusal: { message?: string | null; authorizer?: Record<string, unknown> } = {},
 ): ApiResponse {
   const response = gatewayResponse(type, gatewayResponses, {
     requestId: request.requestId,
     ...(validationErrorString !== undefined && { validationErrorString }),
+    ...refusal,
   });
   return { ...response, headers: JSON_HEADERS };
 }

@@ -19,8 +19,8 @@ export interface TemplateRequest {
   stage: string;
   sourceIp: string;
   parameters: MethodRequestParameters;
-  /** The claims of the token the method's Cognito authorizer accepted. */
-  authorizerClaims?: Record<string, string>;
+  /** What the method's authorizer passed (`$context.authorizer`): a Cognito token's `claims`, a Lambda authorizer's principalId and context. */
+  authorizer?: Record<string, unknown>;
   /** The API key the method's key check accepted. */
   apiKey?: { id: string; value: string };
 }
@@ -129,8 +129,8 @@ function contextOf(request: TemplateRequest): Record<string, unknown> {
     resourcePath: request.resourcePath,
     stage: request.stage,
     identity: { sourceIp: request.sourceIp, apiKey: request.apiKey?.value ?? "", apiKeyId: request.apiKey?.id ?? "" },
-    // A Cognito authorizer's claims; any claim the token lacks renders empty, as on AWS.
-    authorizer: { claims: request.authorizerClaims ?? {} },
+    // Any claim or context key the authorizer did not pass renders empty, as on AWS.
+    authorizer: { claims: {}, ...request.authorizer },
   };
 }
 

@@ -77,15 +77,16 @@ function requestContextOf(request: ApiRequest, resourcePath: string, { stage, ac
     domainName: host,
     deploymentId: LOCAL_ID,
     apiId: LOCAL_ID,
-    // A Cognito authorizer hands the function the token's claims, every value a string. Without
-    // one AWS sends no key; undefined is dropped as the event crosses to the function as JSON.
-    authorizer: request.authorizer ? { claims: request.authorizer.claims } : undefined,
+    // What the method's authorizer passed: a Cognito authorizer's claims, every value a string, or
+    // a Lambda authorizer's principalId, context and integrationLatency. Without one AWS sends no
+    // key; undefined is dropped as the event crosses to the function as JSON.
+    authorizer: request.authorizer,
   };
   return requestContext;
 }
 
 /** The id the local stack gives its one API, its deployment and its resources. */
-const LOCAL_ID = "local";
+export const LOCAL_ID = "local";
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 

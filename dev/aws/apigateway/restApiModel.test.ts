@@ -31,3 +31,30 @@ describe("the REST API's stage", () => {
     expect(readRestApi({ Resources: {} } as CloudFormationTemplate).stageName).toBeUndefined();
   });
 });
+
+describe("a method behind a Lambda authorizer", () => {
+  // What osls 4.3.1 compiles for an http event with `authorizer: { name: auth }` on a Lambda proxy method.
+  const template = (restApi: Record<string, unknown>) =>
+    ({
+      Resources: {
+        ApiGatewayRestApi: { Type: "AWS::ApiGateway::RestApi", Properties: { Name: "svc", ...restApi } },
+        ApiGatewayMethodMeGet: {
+          Type: "AWS::ApiGateway::Method",
+          Properties: {
+            HttpMethod: "GET",
+            ResourceId: { "Fn::GetAtt": ["ApiGatewayRestApi", "RootResourceId"] },
+            AuthorizationType: "CUSTOM",
+            AuthorizerId: { Ref: "AuthApiGatewayAuthorizer" },
+            Integration: { Type: "AWS_PROXY", Uri: { "Fn::Join": ["", ["arn:", { "Fn::GetAtt": ["MeLambdaFunction", "Arn"] }, "/invocations"]] } },
+          },
+        },
+      },
+    }) as CloudFormationTemplate;
+
+  it("names its authorizer, and the API reads its keys from the x-api-key header unless ApiKeySourceType says AUTHORIZER", () => {
+    expect(readRestApi(template({})).routes[0]).toMatchObject({ authorization: { authorizerLogicalId: "AuthApiGatewayAuthorizer", scopes: [] } });
+    expect(readRestApi(template({})).apiKeySource).toBe("HEADER");
+    expect(readRestApi(template({ ApiKeySourceType: "AUTHORIZER" })).apiKeySource).toBe("AUTHORIZER");
+  });
+});
+

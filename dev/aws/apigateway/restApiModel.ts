@@ -18,6 +18,8 @@ export interface RestApiModel {
    * `provider.apiGateway.stage` names another. Undefined when the template names none.
    */
   stageName?: string;
+  /** Where a method that requires an API key reads it (RestApi ApiKeySourceType): the x-api-key header unless AUTHORIZER. */
+  apiKeySource: "HEADER" | "AUTHORIZER";
 }
 
 export type RouteDefinition = LambdaProxyRoute | SqsIntegrationRoute | MockIntegrationRoute;
@@ -87,8 +89,10 @@ export function readRestApi(template: CloudFormationTemplate): RestApiModel {
   const stageName = [...resourcesOfType(template, "AWS::ApiGateway::Stage"), ...resourcesOfType(template, "AWS::ApiGateway::Deployment")]
     .map(([, properties]) => properties.StageName)
     .find((name): name is string => typeof name === "string");
+  const apiKeySource = resourcesOfType(template, "AWS::ApiGateway::RestApi").some(([, properties]) => properties.ApiKeySourceType === "AUTHORIZER") ? "AUTHORIZER" : "HEADER";
   return {
     ...(stageName !== undefined && { stageName }),
+    apiKeySource,
     routes: readRoutes(template),
     gatewayResponses: new Map(
       resourcesOfType(template, "AWS::ApiGateway::GatewayResponse").map(([, properties]) => [
@@ -136,14 +140,14 @@ function readRoutes(template: CloudFormationTemplate): RouteDefinition[] {
 
 /**
  * The method's authorizer and scopes, and whether it requires an API key. Authorization the local
- * stack cannot check (IAM, a Lambda authorizer) is refused rather than let every request through.
+ * stack cannot check (IAM) is refused rather than let every request through.
  */
 function methodAccessOf(where: string, method: Record<string, unknown>): MethodAccess {
   const type = String(method.AuthorizationType ?? "NONE");
   const apiKeyRequired = method.ApiKeyRequired === true || method.ApiKeyRequired === "true";
   if (type === "NONE") return { apiKeyRequired };
-  if (type !== "COGNITO_USER_POOLS") {
-    throw new LocalAwsError(`${where}: AuthorizationType ${type} is not emulated; the local stack checks COGNITO_USER_POOLS authorizers (and NONE)`);
+  if (type !== "COGNITO_USER_POOLS" && type !== "CUSTOM") {
+    throw new LocalAwsError(`${where}: AuthorizationType ${type} is not emulated; the local stack checks COGNITO_USER_POOLS and CUSTOM (Lambda) authorizers, and NONE`);
   }
   const authorizerLogicalId = logicalIdOf(method.AuthorizerId, `${where} AuthorizerId`);
   return { apiKeyRequired, authorization: { authorizerLogicalId, scopes: ((method.AuthorizationScopes as string[] | undefined) ?? []).map(String) } };

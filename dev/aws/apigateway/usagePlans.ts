@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { JsonStateFile } from "../cognito/jsonStateFile.ts";
-import type { ApiKeyDefinition, UsagePlanDefinition } from "../cloudformation/accessModel.ts";
+import type { ApiKeyDefinition, UsagePlanDefinition } from "./accessModel.ts";
 import { LocalAwsError } from "../errors.ts";
 
 /** An API key as the local API Gateway knows it: from the template, or created since. */

@@ -4,9 +4,15 @@ import { EMULATED_RESOURCE_TYPES, notEmulated } from "./emulatedResources.ts";
 const templateOf = (resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>) => ({ Resources: resources });
 
 describe("what a template declares that the local stack does not emulate", () => {
-  it("refuses an httpApi (AWS::ApiGatewayV2::*), naming each resource and the fix, as its routes would be served by nobody", () => {
-    const template = templateOf({ HttpApi: { Type: "AWS::ApiGatewayV2::Api" }, HttpApiRouteGetHello: { Type: "AWS::ApiGatewayV2::Route" } });
-    expect(() => notEmulated(template)).toThrow(/HttpApi \(AWS::ApiGatewayV2::Api\): an HTTP API \(httpApi events\).*served by nobody. Use http events[\s\S]*HttpApiRouteGetHello/);
+  it("runs an HTTP API's types, warns of its custom domain as deployed on AWS only, and refuses a WebSocket API's responses", () => {
+    const template = templateOf({
+      HttpApi: { Type: "AWS::ApiGatewayV2::Api" },
+      HttpApiRouteGetHello: { Type: "AWS::ApiGatewayV2::Route" },
+      HttpApiDomain: { Type: "AWS::ApiGatewayV2::DomainName" },
+    });
+    expect(notEmulated(template).warnings).toEqual(["not emulated, deployed on AWS only: AWS::ApiGatewayV2::DomainName (1)"]);
+    const webSocket = templateOf({ SocketRouteResponse: { Type: "AWS::ApiGatewayV2::RouteResponse" } });
+    expect(() => notEmulated(webSocket)).toThrow(/SocketRouteResponse \(AWS::ApiGatewayV2::RouteResponse\): a WebSocket API's route response/);
   });
 
   it("lists the other types, counted, as deployed on AWS only, and nothing it emulates", () => {

@@ -5,7 +5,10 @@ import type { CloudFormationTemplate } from "./intrinsics.ts";
  * The one list of the resource types the local stack reads from a compiled template and runs:
  * SQS queues, S3 buckets, Lambda functions and their SQS event source mappings, an API Gateway
  * REST API (the framework's `http` events and service proxies) with its authorizers, keys and
- * usage plans, and Cognito user pools for its authorizers.
+ * usage plans, an HTTP API (`httpApi` events: API Gateway v2 with ProtocolType HTTP, its routes,
+ * Lambda and SQS-SendMessage integrations, JWT authorizers and stage), and Cognito user pools for
+ * the authorizers. A WebSocket API is refused by apigatewayv2/httpApiModel.ts; the other v2 types
+ * (custom domains, VPC links) are in the warning, deployed on AWS only.
  */
 export const EMULATED_RESOURCE_TYPES: ReadonlySet<string> = new Set([
   "AWS::SQS::Queue",
@@ -23,6 +26,11 @@ export const EMULATED_RESOURCE_TYPES: ReadonlySet<string> = new Set([
   "AWS::ApiGateway::ApiKey",
   "AWS::ApiGateway::UsagePlan",
   "AWS::ApiGateway::UsagePlanKey",
+  "AWS::ApiGatewayV2::Api",
+  "AWS::ApiGatewayV2::Stage",
+  "AWS::ApiGatewayV2::Integration",
+  "AWS::ApiGatewayV2::Route",
+  "AWS::ApiGatewayV2::Authorizer",
   "AWS::Cognito::UserPool",
   "AWS::Cognito::UserPoolClient",
   "AWS::Cognito::UserPoolResourceServer",
@@ -34,7 +42,8 @@ export const EMULATED_RESOURCE_TYPES: ReadonlySet<string> = new Set([
  * served by nobody locally, so the stack refuses to start rather than answer 404s.
  */
 const REFUSED: readonly { prefix: string; why: string }[] = [
-  { prefix: "AWS::ApiGatewayV2::", why: "an HTTP API (httpApi events) or WebSocket API; its routes would be served by nobody. Use http events (a REST API), which the local stack serves" },
+  { prefix: "AWS::ApiGatewayV2::RouteResponse", why: "a WebSocket API's route response; WebSocket APIs are not emulated" },
+  { prefix: "AWS::ApiGatewayV2::IntegrationResponse", why: "a WebSocket API's integration response; WebSocket APIs are not emulated" },
   { prefix: "AWS::Lambda::Url", why: "a function URL; nothing would serve it" },
   { prefix: "AWS::AppSync::", why: "an AppSync API; nothing would serve it" },
 ];

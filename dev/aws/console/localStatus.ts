@@ -35,6 +35,8 @@ export interface LocalStatus {
   eventSources: EventSourceStats[];
   /** Connections open on the application's database, when the app gave a way to count them. */
   databaseConnections?: number | null;
+  /** The HTTP API (httpApi events), when the template has one: where it answers and its route keys. */
+  httpApi?: { url: string; routes: string[] };
 }
 
 /** What the app adds to the status: figures only it knows how to read. */

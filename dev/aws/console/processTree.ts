@@ -54,7 +54,8 @@ export async function processTreeCpuSeconds(): Promise<number> {
 /** What the kernel counts time in for /proc/<pid>/stat: USER_HZ, 100 on every Linux Node runs on. */
 const CLOCK_TICKS_PER_SECOND = 100;
 
-async function cpuSecondsOf(pid: number): Promise<number> {
+/** CPU time, in seconds, one process and the children it reaped have used (0 once it ended). */
+export async function cpuSecondsOf(pid: number): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => ""); // It ended while we looked.
   if (!stat) return 0;
   // Fields after the command name (which may hold spaces), from the third: utime is the 14th.

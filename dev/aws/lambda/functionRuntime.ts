@@ -122,7 +122,11 @@ export class FunctionRuntime {
     return this.#busy.size >= (this.#settings.reservedConcurrency ?? ACCOUNT_CONCURRENCY);
   }
 
-  async invoke(event: unknown): Promise<InvocationResult> {
+  /**
+   * `traced.requestId` names the API request an invocation served when its event does not (a
+   * TOKEN authorizer's), so the console's trace finds it.
+   */
+  async invoke(event: unknown, traced: { requestId?: string } = {}): Promise<InvocationResult> {
     if (this.atConcurrencyLimit) {
       this.#stats.throttles += 1;
       return { status: "throttled" };
@@ -133,7 +137,7 @@ export class FunctionRuntime {
     this.#stats.invocations += 1;
     this.#stats.peakConcurrency = Math.max(this.#stats.peakConcurrency, this.#busy.size);
     try {
-      const entry = this.history.begin(this.#stats.invocations, container.id ?? 0, !warm, event);
+      const entry = this.history.begin(this.#stats.invocations, container.id ?? 0, !warm, event, traced.requestId);
       const result = await this.#run(container, event);
       this.history.finish(entry, result);
       if (result.status === "failed" || result.status === "timed-out") {

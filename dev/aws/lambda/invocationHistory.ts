@@ -66,7 +66,7 @@ export class InvocationHistory {
     this.functionName = functionName;
   }
 
-  begin(id: number, containerId: number, coldStart: boolean, event: unknown): InvocationEntry {
+  begin(id: number, containerId: number, coldStart: boolean, event: unknown, requestId?: string): InvocationEntry {
     const entry: InvocationEntry = {
       id,
       functionName: this.functionName,
@@ -78,6 +78,7 @@ export class InvocationHistory {
       failedMessageIds: [],
       logs: [],
       ...summariseEvent(event),
+      ...(requestId !== undefined && { requestId }),
     };
     this.invocations.push(entry);
     this.#latestOf.set(containerId, entry);

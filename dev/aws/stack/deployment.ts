@@ -2,6 +2,9 @@ import { S3Client } from "@aws-sdk/client-s3";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { ApiRoute } from "../apigateway/httpApi.ts";
 import { readRestApi, type RestApiModel } from "../apigateway/restApiModel.ts";
+import { deployHttpApi, type DeployedHttpApi } from "../apigatewayv2/deployedHttpApi.ts";
+import { readHttpApi } from "../apigatewayv2/httpApiModel.ts";
+import { registerUserPoolClients } from "../apigatewayv2/httpApiRoutes.ts";
 import type { PackagedService } from "../cloudformation/packageService.ts";
 import { ResourceRegistry } from "../cloudformation/resourceRegistry.ts";
 import { resolveString } from "../cloudformation/intrinsics.ts";
@@ -35,6 +38,8 @@ export interface Deployment {
   functionSettings: Map<FunctionRuntime, string>;
   runners: EventSourceRunner[];
   routes: ApiRoute[];
+  /** The HTTP API (httpApi events), served on its own port; undefined when the template has none. */
+  httpApi?: DeployedHttpApi;
   /** What the console draws: each route and what it reaches. */
   pipeline: PipelineMap;
 }
@@ -65,6 +70,7 @@ export async function deploy(packaged: PackagedService, context: DeploymentConte
   // A runtime the local stack cannot run as Lambda does is refused before anything is created.
   for (const fn of model.functions) nodeRuntimeRules(fn.runtime, fn.name);
   const restApi = readRestApi(packaged.template);
+  const httpApi = readHttpApi(packaged.template);
   const warnings = [...(packaged.compatibilityChanges ?? []), ...notEmulatedWarnings, ...configurationWarnings(model)];
   const { region, stage } = packaged;
   const registry = new ResourceRegistry({ accountId: backend.accountId, region, stackName: `${packaged.service}-${stage}` });
@@ -74,19 +80,25 @@ export async function deploy(packaged: PackagedService, context: DeploymentConte
     registry.register(fn.logicalId, { ref: fn.name, attributes: { Arn: `arn:aws:lambda:${region}:${backend.accountId}:function:${fn.name}` } });
   }
   registerUserPools(registry, context.access);
+  registerUserPoolClients(packaged.template, registry, context.access.userPools);
 
   const { functions, functionSettings } = await functionRuntimes(model, registry, context, previous);
   const runtimeOf = (logicalId: string) => functions[model.functions.findIndex((fn) => fn.logicalId === logicalId)]!;
   const existingQueues = await existingQueuesRead(model, registry, context);
   const runners = eventSourceRunners(model, { queues, existingQueues }, runtimeOf, { region, context });
+  const apiStage = restApi.stageName ?? stage;
   const routes = apiRoutes(
-    { stage: restApi.stageName ?? stage, accountId: backend.accountId, restApi, registry, queues, messages: context.messages, runtimeOf },
-    methodAccessOf(packaged, context.access, restApi),
+    { stage: apiStage, accountId: backend.accountId, restApi, registry, queues, messages: context.messages, runtimeOf },
+    methodAccessOf(packaged, context.access, restApi, { region, accountId: backend.accountId, stage: apiStage, runtimeOf }),
   );
   const pipeline = pipelineMapOf(model, restApi, registry);
+  const served = httpApi && deployHttpApi({ api: httpApi, accountId: backend.accountId, registry, queues, messages: context.messages, userPools: context.access.userPools, runtimeOf }, model, pipeline);
   // The existing queues its event sources read are listed too: the status and the console show their depth.
   const read = [...new Set(existingQueues.values())].filter((queue) => !queues.some((own) => own.arn === queue.arn));
-  return { service: packaged.service, model, restApi, warnings, queues: [...queues, ...read], buckets, functions, functionSettings, runners, routes, pipeline };
+  return {
+    service: packaged.service, model, restApi, warnings: [...warnings, ...(served?.warnings ?? [])], queues: [...queues, ...read], buckets, functions, functionSettings, runners, routes, pipeline,
+    ...(served && { httpApi: served }),
+  };
 }
 
 /** The template's queues and buckets, created where missing and registered for its intrinsics. */

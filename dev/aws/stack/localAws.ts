@@ -31,6 +31,8 @@ export interface LocalAwsOptions {
   beforeFunctionsStart?: (functions: readonly PreparedFunction[]) => Promise<void>;
   /** 0 picks a free port. Default 3000. */
   apiPort?: number;
+  /** The HTTP API's own port (httpApi events); 0 picks a free one. Default apiPort + 1, or free when apiPort is 0. */
+  httpApiPort?: number;
   /** Every line a function writes, with the function's name. */
   onLog?: (functionName: string, line: string) => void;
   onStep?: (step: string) => void;
@@ -66,6 +68,10 @@ export interface LocalAws {
   apiUrl: string;
   /** The API's routes, as serverless.yml declares them: "/items/{itemId}". */
   routes: Array<{ method: string; path: string }>;
+  /** Where the HTTP API answers, on its own port as on AWS; undefined when the template has none. */
+  httpApiUrl: string | undefined;
+  /** The HTTP API's route keys: "GET /items/{id}", "$default". */
+  httpApiRoutes: string[];
   awsEndpoint: string;
   region: string;
   accountId: string;

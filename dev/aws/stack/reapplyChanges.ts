@@ -16,6 +16,8 @@ export function changesBetween(before: Deployment, after: Deployment): string[] 
     ...added(after.buckets, before.buckets, (bucket) => bucket).map((bucket) => `bucket ${bucket} created`),
     ...added(after.routes, before.routes, routeKey).map((route) => `route ${routeKey(route)} added`),
     ...added(before.routes, after.routes, routeKey).map((route) => `route ${routeKey(route)} removed`),
+    ...added(after.httpApi?.routes ?? [], before.httpApi?.routes ?? [], (route) => route.routeKey).map((route) => `HTTP API route ${route.routeKey} added`),
+    ...added(before.httpApi?.routes ?? [], after.httpApi?.routes ?? [], (route) => route.routeKey).map((route) => `HTTP API route ${route.routeKey} removed`),
     ...after.functions.filter((runtime) => !before.functions.includes(runtime)).map((runtime) => `function ${runtime.name} (re)configured`),
     ...added(before.functions, after.functions, (runtime) => runtime.name).map((runtime) => `function ${runtime.name} removed`),
     `${after.runners.length} event source${after.runners.length === 1 ? "" : "s"} wired`,

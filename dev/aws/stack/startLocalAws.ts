@@ -2,6 +2,7 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { resolve } from "node:path";
 import { serveApiKeyEndpoint } from "../apigateway/apiKeyEndpoint.ts";
 import { startHttpApi } from "../apigateway/httpApi.ts";
+import { startHttpApiServer } from "../apigatewayv2/httpApiServer.ts";
 import { packageServiceCached } from "../cloudformation/packageCache.ts";
 import { packageService, type PackagedService } from "../cloudformation/packageService.ts";
 import { serveTokenEndpoint } from "../cognito/tokenEndpoint.ts";
@@ -47,6 +48,7 @@ class RunningStack implements LocalAws {
   readonly #context: DeploymentContext;
   #current: Deployment;
   #api: Awaited<ReturnType<typeof startHttpApi>> | undefined;
+  #httpApi: Awaited<ReturnType<typeof startHttpApiServer>> | undefined;
   #console: ReturnType<typeof localConsole> | undefined;
   #watcher: { close(): Promise<void> } | undefined;
   /** One reapply at a time: an editor's save can come as several events. */
@@ -63,6 +65,12 @@ class RunningStack implements LocalAws {
   }
   get routes() {
     return this.#current.routes.map(({ method, path }) => ({ method, path }));
+  }
+  get httpApiUrl() {
+    return this.#httpApi?.url;
+  }
+  get httpApiRoutes() {
+    return this.#current.httpApi?.routes.map((route) => route.routeKey) ?? [];
   }
   get awsEndpoint() {
     return this.#context.options.backend.awsEndpoint;
@@ -105,7 +113,9 @@ class RunningStack implements LocalAws {
   status = (): Promise<LocalStatus> => {
     const { stage, awsEndpoint, region, credentials, buckets } = this;
     const { queues, functions, runners } = this.#current;
-    return localStatus({ stage, awsEndpoint, region, credentials, buckets }, this.#context.sqs, queues, functions, runners, this.#context.options.appHooks);
+    const status = localStatus({ stage, awsEndpoint, region, credentials, buckets }, this.#context.sqs, queues, functions, runners, this.#context.options.appHooks);
+    const { httpApiUrl, httpApiRoutes } = this;
+    return httpApiUrl === undefined ? status : status.then((figures) => ({ ...figures, httpApi: { url: httpApiUrl, routes: httpApiRoutes } }));
   };
 
   /** Opens the API (with the token, API key and console endpoints under it), starts the pollers and the watcher. */
@@ -139,8 +149,24 @@ class RunningStack implements LocalAws {
         (await serveApiKeyEndpoint(access.usagePlans, request, response, url)) ||
         consolePage.handle(request, response, url),
     });
+    await this.#serveHttpApi();
     for (const runner of this.#current.runners) runner.start();
     await this.#watch();
+  }
+
+  /** The HTTP API on its own port, started with the first deployment that has one; a reapply swaps its routes. */
+  async #serveHttpApi(): Promise<void> {
+    const deployed = this.#current.httpApi;
+    if (this.#httpApi) return this.#httpApi.setRoutes(deployed?.routes ?? []);
+    if (!deployed) return;
+    const { apiPort = 3000, httpApiPort } = this.#context.options;
+    this.#httpApi = await startHttpApiServer({
+      port: httpApiPort ?? (apiPort === 0 ? 0 : apiPort + 1),
+      stageName: deployed.model.stageName,
+      routes: deployed.routes,
+      ...(deployed.cors && { cors: deployed.cors }),
+      requests: this.#api!.requests,
+    });
   }
 
   // Methods as fields: callers may take them off the stack (`const { stop } = stack`).
@@ -167,6 +193,7 @@ class RunningStack implements LocalAws {
     // A replaced function's idle containers end now, its busy ones once their invocation returns.
     for (const runtime of this.#current.functions) if (!next.functions.includes(runtime)) runtime.replaceContainers();
     this.#current = next;
+    await this.#serveHttpApi();
     for (const runner of this.#current.runners) runner.start();
     await this.#watcher?.close();
     await this.#watch();
@@ -190,6 +217,7 @@ class RunningStack implements LocalAws {
     this.#console?.stop();
     await this.#watcher?.close();
     await this.#api?.close();
+    await this.#httpApi?.close();
     await Promise.all(this.#current.runners.map((runner) => runner.stop()));
     await Promise.all(this.#current.functions.map((runtime) => runtime.stop()));
     this.#context.sqs.destroy();

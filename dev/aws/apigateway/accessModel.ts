@@ -1,11 +1,14 @@
 import type { UserPoolDefinition } from "../cognito/userPool.ts";
+import { readIdentitySources, type LambdaAuthorizerDefinition } from "./identitySources.ts";
 import { LocalAwsError } from "../errors.ts";
-import { resourcesOfType, type CloudFormationTemplate } from "./intrinsics.ts";
+import { resourcesOfType, type CloudFormationTemplate } from "../cloudformation/intrinsics.ts";
 
 /** Who may call the API, as the template says: user pools, authorizers, usage plans, API keys. */
 export interface AccessModel {
   userPools: UserPoolDefinition[];
   authorizers: Map<string, AuthorizerDefinition>;
+  /** TOKEN and REQUEST authorizers, each on a function of this template. */
+  lambdaAuthorizers: Map<string, LambdaAuthorizerDefinition>;
   usagePlans: UsagePlanDefinition[];
   apiKeys: ApiKeyDefinition[];
 }
@@ -41,8 +44,9 @@ const QUOTA_PERIODS = ["DAY", "WEEK", "MONTH"] as const;
 
 /**
  * Reads the template's user pools (with their resource servers' scopes, groups and app clients),
- * Cognito authorizers, usage plans and API keys. An authorizer the local stack cannot run (a
- * Lambda authorizer) fails here, naming it.
+ * Cognito and Lambda (TOKEN, REQUEST) authorizers, usage plans and API keys. An authorizer the
+ * local stack cannot run (on a function outside the template, with stage variables) fails here,
+ * naming it.
  *
  * @example
  * const access = readAccessModel(packaged.template);
@@ -75,29 +79,12 @@ export function readAccessModel(template: CloudFormationTemplate): AccessModel {
     };
   });
 
+  const authorizerResources = resourcesOfType(template, "AWS::ApiGateway::Authorizer");
   const authorizers = new Map(
-    resourcesOfType(template, "AWS::ApiGateway::Authorizer").map(([logicalId, properties]): [string, AuthorizerDefinition] => {
-      if (properties.Type !== "COGNITO_USER_POOLS") {
-        throw new LocalAwsError(`${logicalId}: an authorizer of type ${String(properties.Type)} is not emulated; the local stack runs COGNITO_USER_POOLS authorizers`);
-      }
-      const source = String(properties.IdentitySource ?? "method.request.header.Authorization");
-      const header = /^method\.request\.header\.([^,\s]+)$/.exec(source)?.[1];
-      if (!header) throw new LocalAwsError(`${logicalId}: IdentitySource ${source} is not emulated; the local stack reads the token from one header (method.request.header.X)`);
-      const providers = (properties.ProviderARNs as unknown[] | undefined) ?? [];
-      return [
-        logicalId,
-        {
-          logicalId,
-          tokenHeader: header.toLowerCase(),
-          resultTtlSeconds: authorizerResultTtl(logicalId, properties.AuthorizerResultTtlInSeconds),
-          userPoolLogicalIds: providers.map((provider, index) => {
-            const target = (provider as { "Fn::GetAtt"?: [string, string] })["Fn::GetAtt"]?.[0];
-            if (target === undefined) throw new LocalAwsError(`${logicalId}.ProviderARNs[${index}] must be { "Fn::GetAtt": [<user pool>, Arn] } of this template`);
-            return target;
-          }),
-        },
-      ];
-    }),
+    authorizerResources.filter(([, properties]) => properties.Type === "COGNITO_USER_POOLS").map(([logicalId, properties]) => [logicalId, cognitoAuthorizerOf(logicalId, properties)]),
+  );
+  const lambdaAuthorizers = new Map(
+    authorizerResources.filter(([, properties]) => properties.Type !== "COGNITO_USER_POOLS").map(([logicalId, properties]) => [logicalId, lambdaAuthorizerOf(logicalId, properties)]),
   );
 
   const usagePlans = resourcesOfType(template, "AWS::ApiGateway::UsagePlan").map(([logicalId, properties]): UsagePlanDefinition => {
@@ -125,7 +112,58 @@ export function readAccessModel(template: CloudFormationTemplate): AccessModel {
       .map(([id, key]) => refOf(key.UsagePlanId, `${id}.UsagePlanId`)),
   }));
 
-  return { userPools, authorizers, usagePlans, apiKeys };
+  return { userPools, authorizers, lambdaAuthorizers, usagePlans, apiKeys };
+}
+
+function cognitoAuthorizerOf(logicalId: string, properties: Record<string, unknown>): AuthorizerDefinition {
+  const source = String(properties.IdentitySource ?? "method.request.header.Authorization");
+  const header = /^method\.request\.header\.([^,\s]+)$/.exec(source)?.[1];
+  if (!header) throw new LocalAwsError(`${logicalId}: IdentitySource ${source} is not emulated; the local stack reads the token from one header (method.request.header.X)`);
+  const providers = (properties.ProviderARNs as unknown[] | undefined) ?? [];
+  return {
+    logicalId,
+    tokenHeader: header.toLowerCase(),
+    resultTtlSeconds: authorizerResultTtl(logicalId, properties.AuthorizerResultTtlInSeconds),
+    userPoolLogicalIds: providers.map((provider, index) => {
+      const target = (provider as { "Fn::GetAtt"?: [string, string] })["Fn::GetAtt"]?.[0];
+      if (target === undefined) throw new LocalAwsError(`${logicalId}.ProviderARNs[${index}] must be { "Fn::GetAtt": [<user pool>, Arn] } of this template`);
+      return target;
+    }),
+  };
+}
+
+/**
+ * A TOKEN or REQUEST authorizer. The framework writes its AuthorizerUri as a Fn::Join around the
+ * function's { "Fn::GetAtt": [<function>, Arn] }; a function named by a literal ARN lives outside
+ * the template, and nothing could run it locally.
+ */
+function lambdaAuthorizerOf(logicalId: string, properties: Record<string, unknown>): LambdaAuthorizerDefinition {
+  const type = properties.Type;
+  if (type !== "TOKEN" && type !== "REQUEST") {
+    throw new LocalAwsError(`${logicalId}: an authorizer of type ${String(type)} is not emulated; the local stack runs COGNITO_USER_POOLS, TOKEN and REQUEST authorizers`);
+  }
+  const functionLogicalId = /"Fn::GetAtt":\["([^"]+)","Arn"\]/.exec(JSON.stringify(properties.AuthorizerUri ?? ""))?.[1];
+  if (functionLogicalId === undefined) {
+    throw new LocalAwsError(
+      `${logicalId}: its AuthorizerUri names no function of this template (${JSON.stringify(properties.AuthorizerUri)}); ` +
+        "the local stack runs an authorizer on a function of the service (authorizer: { name: <function> } in serverless.yml)",
+    );
+  }
+  // The framework leaves a REQUEST authorizer without identity sources only when its cache is off.
+  const identitySource = properties.IdentitySource === undefined && type === "TOKEN" ? "method.request.header.Authorization" : (properties.IdentitySource as string | undefined);
+  const resultTtlSeconds = authorizerResultTtl(logicalId, properties.AuthorizerResultTtlInSeconds);
+  const identitySources = readIdentitySources(logicalId, type, identitySource);
+  if (identitySources.length === 0 && resultTtlSeconds > 0) {
+    throw new LocalAwsError(`${logicalId}: a REQUEST authorizer whose results are cached (AuthorizerResultTtlInSeconds ${resultTtlSeconds}) needs an IdentitySource to key them by, as API Gateway requires`);
+  }
+  return {
+    logicalId,
+    type,
+    functionLogicalId,
+    identitySources,
+    ...(typeof properties.IdentityValidationExpression === "string" && type === "TOKEN" && { validationExpression: properties.IdentityValidationExpression }),
+    resultTtlSeconds,
+  };
 }
 
 /** The shortest access token life among the pool's clients (Cognito's default: 60 minutes). */
