@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { APIGatewayProxyEventSchema } from "@aws-lambda-powertools/parser/schemas";
+import { APIGatewayProxyEventSchema, APIGatewayProxyEventV2Schema } from "@aws-lambda-powertools/parser/schemas";
 import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startLocalAws, type LocalAws, type LocalAwsOptions } from "../dev/aws/index.ts";
@@ -48,7 +48,7 @@ beforeAll(async () => {
   backend = await startIntegrationBackend();
   sqs = new SQSClient({ endpoint: backend.awsEndpoint, region: "us-east-1", credentials: backend.credentials });
   await deleteExistingQueue();
-  const [restApi, webhook, apiGateway, requestSchema, requestParameters, sqsWorker, scheduledCron] = await Promise.all([
+  const [restApi, webhook, apiGateway, requestSchema, requestParameters, sqsWorker, scheduledCron, httpApi, dynamicHtml] = await Promise.all([
     start("examplesRestApi", NODEJS20),
     start("githubWebhookListener", NODEJS20),
     start("frameworkApiGateway", NODEJS20),
@@ -56,13 +56,15 @@ beforeAll(async () => {
     start("frameworkRequestParameters", NODEJS20),
     start("examplesSqsWorker", "serverless.yml", { onLog: (_fn, line) => logs.push(line) }),
     start("examplesScheduledCron", "serverless.yml"),
+    start("examplesHttpApi", "serverless.yml"),
+    start("examplesDynamicHtml", NODEJS20),
     // As published, each is refused for what AWS refuses too; and the sqs service before its queue exists.
     refusalOf(start("examplesRestApi", "serverless.yml")).then((error) => (refusals.nodejs18 = error)),
     refusalOf(start("frameworkApiGateway", "serverless.yml")).then((error) => (refusals.nodejs16 = error)),
     refusalOf(start("frameworkRequestSchema", NODEJS20)).then((error) => (refusals.textModel = error)),
     refusalOf(start("frameworkSqs", NODEJS20)).then((error) => (refusals.missingQueue = error)),
   ]);
-  Object.assign(stacks, { restApi, webhook, apiGateway, requestSchema, requestParameters, sqsWorker, scheduledCron });
+  Object.assign(stacks, { restApi, webhook, apiGateway, requestSchema, requestParameters, sqsWorker, scheduledCron, httpApi, dynamicHtml });
   // The framework's own suite creates the queue before the deploy (test/integration/aws/sqs.test.js).
   await sqs.send(new CreateQueueCommand({ QueueName: EXISTING_QUEUE }));
   stacks.sqs = await start("frameworkSqs", NODEJS20, { onLog: (_fn, line) => logs.push(line) });
@@ -231,5 +233,23 @@ describeOnBackend("public Serverless Framework services, run as published", () =
         "CronHandlerEventsRuleSchedule1: the schedule cron(0/2 * ? * MON-FRI *) (an EventBridge rule) is not emulated; nothing invokes CronHandlerLambdaFunction on it locally",
       ]),
     );
+  });
+
+  // serverless/examples (v4 branch) aws-node-http-api; its README shows the answer on AWS.
+  it("aws-node-http-api: answers GET / on the HTTP API with its message and a payload 2.0 event Powertools' schema parses", async () => {
+    const response = await fetch(`${stacks.httpApi!.httpApiUrl}/?source=corpus`);
+    expect(response.status).toBe(200);
+    const { message, input } = (await response.json()) as { message: string; input: Record<string, unknown> };
+    expect(message).toBe("Go Serverless v2.0! Your function executed successfully!");
+    expect(APIGatewayProxyEventV2Schema.safeParse(input).success).toBe(true);
+    expect(input).toMatchObject({ version: "2.0", routeKey: "GET /", rawPath: "/", rawQueryString: "source=corpus", queryStringParameters: { source: "corpus" } });
+  });
+
+  // serverless/examples aws-node-serve-dynamic-html-via-http-endpoint: bundled by serverless-esbuild, ES module syntax and a callback.
+  it("serve-dynamic-html: answers its HTML page with the name from the query string", async () => {
+    const response = await fetch(`${stacks.dynamicHtml!.httpApiUrl}/landing-page?name=Ada`);
+    expect([response.status, response.headers.get("content-type")]).toEqual([200, "text/html"]);
+    expect(await response.text()).toContain("<p>Hey Ada!</p>");
+    expect(await (await fetch(`${stacks.dynamicHtml!.httpApiUrl}/landing-page`)).text()).toContain("<p>Hey Unknown!</p>");
   });
 });
