@@ -67,5 +67,6 @@ export async function existingQueue(
     url,
     arn,
     visibilityTimeoutSeconds: Number(Attributes.VisibilityTimeout ?? DEFAULT_VISIBILITY_TIMEOUT_SECONDS),
+    existing: true,
   };
 }
