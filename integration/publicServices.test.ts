@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { APIGatewayProxyEventSchema, APIGatewayProxyEventV2Schema } from "@aws-lambda-powertools/parser/schemas";
 import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalAws, type LocalAws, type LocalAwsOptions } from "../dev/aws/index.ts";
 import { type StartedBackend } from "../dev/aws/backends/index.ts";
 import { describeOnBackend, startIntegrationBackend } from "./support/backendFixture.ts";
@@ -48,7 +48,7 @@ beforeAll(async () => {
   backend = await startIntegrationBackend();
   sqs = new SQSClient({ endpoint: backend.awsEndpoint, region: "us-east-1", credentials: backend.credentials });
   await deleteExistingQueue();
-  const [restApi, webhook, apiGateway, requestSchema, requestParameters, sqsWorker, scheduledCron, httpApi, dynamicHtml] = await Promise.all([
+  const [restApi, webhook, apiGateway, requestSchema, requestParameters, sqsWorker, scheduledCron, httpApi, dynamicHtml, apiGatewayExtended] = await Promise.all([
     start("examplesRestApi", NODEJS20),
     start("githubWebhookListener", NODEJS20),
     start("frameworkApiGateway", NODEJS20),
@@ -58,13 +58,14 @@ beforeAll(async () => {
     start("examplesScheduledCron", "serverless.yml"),
     start("examplesHttpApi", "serverless.yml"),
     start("examplesDynamicHtml", NODEJS20),
+    start("frameworkApiGatewayExtended", NODEJS20),
     // As published, each is refused for what AWS refuses too; and the sqs service before its queue exists.
     refusalOf(start("examplesRestApi", "serverless.yml")).then((error) => (refusals.nodejs18 = error)),
     refusalOf(start("frameworkApiGateway", "serverless.yml")).then((error) => (refusals.nodejs16 = error)),
     refusalOf(start("frameworkRequestSchema", NODEJS20)).then((error) => (refusals.textModel = error)),
     refusalOf(start("frameworkSqs", NODEJS20)).then((error) => (refusals.missingQueue = error)),
   ]);
-  Object.assign(stacks, { restApi, webhook, apiGateway, requestSchema, requestParameters, sqsWorker, scheduledCron, httpApi, dynamicHtml });
+  Object.assign(stacks, { restApi, webhook, apiGateway, requestSchema, requestParameters, sqsWorker, scheduledCron, httpApi, dynamicHtml, apiGatewayExtended });
   // The framework's own suite creates the queue before the deploy (test/integration/aws/sqs.test.js).
   await sqs.send(new CreateQueueCommand({ QueueName: EXISTING_QUEUE }));
   stacks.sqs = await start("frameworkSqs", NODEJS20, { onLog: (_fn, line) => logs.push(line) });
@@ -251,5 +252,44 @@ describeOnBackend("public Serverless Framework services, run as published", () =
     expect([response.status, response.headers.get("content-type")]).toEqual([200, "text/html"]);
     expect(await response.text()).toContain("<p>Hey Ada!</p>");
     expect(await (await fetch(`${stacks.dynamicHtml!.httpApiUrl}/landing-page`)).text()).toContain("<p>Hey Unknown!</p>");
+  });
+
+  // serverless/serverless v3 test/fixtures/programmatic/api-gateway-extended, with what its AWS suite
+  // (test/integration/aws/api-gateway.test.js) expects of the deployed service.
+  describe("the framework's api-gateway-extended service, as its AWS suite checks it", () => {
+    const url = (path: string) => `${stacks.apiGatewayExtended!.apiUrl}${path}`;
+    const messageOf = async (response: Response) => ((await response.json()) as { message: string }).message;
+
+    it("answers its minimal routes on GET, POST, PUT and DELETE", async () => {
+      for (const [method, path] of [["GET", "/"], ["POST", "/minimal-1"], ["PUT", "/minimal-2"], ["DELETE", "/minimal-3"]] as const) {
+        expect([method, await messageOf(await fetch(url(path), { method }))]).toEqual([method, "Hello from API Gateway! - (minimal)"]);
+      }
+    });
+
+    it("answers the CORS preflights of cors: true and of the object form", async () => {
+      const allowHeaders = "Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token,X-Amz-User-Agent,X-Amzn-Trace-Id";
+      const simple = await fetch(url("/simple-cors"), { method: "OPTIONS" });
+      expect(["access-control-allow-headers", "access-control-allow-methods", "access-control-allow-credentials", "access-control-allow-origin"].map((name) => simple.headers.get(name))).toEqual([allowHeaders, "OPTIONS,GET", null, "*"]);
+      const complex = await fetch(url("/complex-cors"), { method: "OPTIONS" });
+      expect(["access-control-allow-headers", "access-control-allow-methods", "access-control-allow-credentials", "access-control-allow-origin"].map((name) => complex.headers.get(name))).toEqual([allowHeaders, "OPTIONS,GET", "true", "*"]);
+    });
+
+    it("runs its custom authorizer: 401 without or with a wrong token, the principal in the event with the right one", async () => {
+      expect((await fetch(url("/custom-auth"))).status).toBe(401);
+      expect((await fetch(url("/custom-auth"), { headers: { Authorization: "Bearer ShouldNotBeAuthorized" } })).status).toBe(401);
+      const allowed = await fetch(url("/custom-auth"), { headers: { Authorization: "Bearer ShouldBeAuthorized" } });
+      const { message, event } = (await allowed.json()) as { message: string; event: { requestContext: { authorizer: { principalId: string } }; headers: Record<string, string> } };
+      expect([message, event.requestContext.authorizer.principalId, event.headers.Authorization]).toEqual(["Hello from API Gateway! - (customAuthorizers)", "SomeRandomId", "Bearer ShouldBeAuthorized"]);
+    });
+
+    it("takes its API key (the value serverless.yml gives it) on the private route, and refuses a request without one", async () => {
+      const keyed = await fetch(url("/api-keys"), { headers: { "X-API-Key": "service-api-key-1" } });
+      expect([keyed.status, await messageOf(keyed)]).toEqual([200, "Hello from API Gateway! - (apiKeys)"]);
+      expect((await fetch(url("/api-keys"))).status).toBe(403);
+    });
+
+    it("answers 504 when the function of its integration: lambda route times out", async () => {
+      expect((await fetch(url("/integration-lambda-timeout"))).status).toBe(504);
+    });
   });
 });

@@ -22,7 +22,7 @@ export interface RestApiModel {
   apiKeySource: "HEADER" | "AUTHORIZER";
 }
 
-export type RouteDefinition = LambdaProxyRoute | SqsIntegrationRoute | MockIntegrationRoute;
+export type RouteDefinition = LambdaProxyRoute | LambdaIntegrationRoute | SqsIntegrationRoute | MockIntegrationRoute;
 
 /** What a method asks of a caller before its integration runs. */
 export interface MethodAccess {
@@ -59,6 +59,12 @@ export interface SqsIntegrationRoute extends IntegrationRoute {
   kind: "sqs";
   /** Fn::Sub that names the queue; resolved once the queues exist. */
   uri: unknown;
+}
+
+/** A Lambda custom integration (`integration: lambda`): templates in, the function's result through integration responses out. */
+export interface LambdaIntegrationRoute extends IntegrationRoute {
+  kind: "lambda";
+  functionLogicalId: string;
 }
 
 /** A MOCK integration: API Gateway answers itself, as a CORS preflight does. */
@@ -119,6 +125,9 @@ function readRoutes(template: CloudFormationTemplate): RouteDefinition[] {
     if (integration.Type === "AWS_PROXY") {
       return { kind: "lambda-proxy", method, path, ...access, functionLogicalId: lambdaOfProxyUri(integration.Uri, logicalId) };
     }
+    if (integration.Type === "AWS" && JSON.stringify(integration.Uri).includes(":lambda:path/")) {
+      return { kind: "lambda", method, path, ...access, functionLogicalId: lambdaOfProxyUri(integration.Uri, logicalId), ...integrationOf(where, integration) };
+    }
     if (integration.Type === "MOCK") return { kind: "mock", method, path, ...access, ...integrationOf(where, integration) };
     if (integration.Type === "AWS" && JSON.stringify(integration.Uri).includes(":sqs:path/")) {
       return {
@@ -132,7 +141,7 @@ function readRoutes(template: CloudFormationTemplate): RouteDefinition[] {
     }
     throw new LocalAwsError(
       `${where} uses an integration the local stack does not emulate: ${JSON.stringify(integration.Type)} ` +
-        `${JSON.stringify(integration.Uri ?? "")}; it runs AWS_PROXY (Lambda), AWS with an SQS path override ` +
+        `${JSON.stringify(integration.Uri ?? "")}; it runs AWS_PROXY and AWS (Lambda), AWS with an SQS path override ` +
         "(arn:aws:apigateway:<region>:sqs:path/<account>/<queue>) and MOCK",
     );
   });

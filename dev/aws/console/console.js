@@ -134,11 +134,11 @@ function renderPipeline() {
     return mappings.length === 0 ? [] : mappings.flatMap((mapping) => [arrow(), eventSourceBox(mapping), arrow(), functionBox(mapping.function), arrow(), databaseBox()]);
   };
   // Storage-first routes (to a queue) first: they are the pipeline; Lambda proxy routes after.
-  const order = { sqs: 0, "lambda-proxy": 1, mock: 2 };
+  const order = { sqs: 0, "lambda-proxy": 1, lambda: 1, mock: 2 };
   for (const route of [...routes].sort((a, b) => order[a.kind] - order[b.kind])) {
     const routeBox = box("route", `${route.method} ${route.path}`, {});
     if (route.kind === "sqs" && route.target) rows.push([routeBox, arrow(), queueBox(route.target), ...fromQueue(route.target)]);
-    else if (route.kind === "lambda-proxy" && route.target) rows.push([routeBox, arrow(), functionBox(route.target)]);
+    else if ((route.kind === "lambda-proxy" || route.kind === "lambda") && route.target) rows.push([routeBox, arrow(), functionBox(route.target)]);
     else rows.push([routeBox, h("span", { class: "arrow muted" }, "mock")]);
   }
   const routed = new Set(routes.filter((route) => route.kind === "sqs").map((route) => route.target));
@@ -309,7 +309,7 @@ function traceFromHash() {
 
 function renderLogFunctions() {
   const select = document.getElementById("log-function");
-  const names = state.pipeline ? [...new Set([...state.pipeline.eventSources.map((source) => source.function), ...state.pipeline.routes.filter((route) => route.kind === "lambda-proxy").map((route) => route.target)])] : [];
+  const names = state.pipeline ? [...new Set([...state.pipeline.eventSources.map((source) => source.function), ...state.pipeline.routes.filter((route) => route.kind === "lambda-proxy" || route.kind === "lambda").map((route) => route.target)])] : [];
   select.replaceChildren(h("option", { value: "" }, "all functions"), ...names.map((name) => h("option", { value: name }, name)));
 }
 

@@ -17,7 +17,7 @@ export interface SamplerSources {
 
 /** The stack's flow as its template declares it, for the console to draw. */
 export interface PipelineMap {
-  routes: Array<{ method: string; path: string; kind: "sqs" | "lambda-proxy" | "mock"; /** Queue or function name. */ target: string | null }>;
+  routes: Array<{ method: string; path: string; kind: "sqs" | "lambda-proxy" | "lambda" | "mock"; /** Queue or function name. */ target: string | null }>;
   eventSources: Array<{ queue: string; function: string; batchSize: number; maximumConcurrency: number | null }>;
 }
 
@@ -121,7 +121,7 @@ export function pipelineMapOf(model: ServiceModel, restApi: RestApiModel, regist
       target:
         route.kind === "sqs"
           ? (resolveString(route.uri, registry).split("/").at(-1) ?? null)
-          : route.kind === "lambda-proxy"
+          : route.kind === "lambda-proxy" || route.kind === "lambda"
             ? functionName(route.functionLogicalId)
             : null,
     })),

@@ -99,6 +99,11 @@ export class FunctionRuntime {
     };
   }
 
+  /** Its timeout, as the template sets it (or 900 under a debugger): what Lambda's timeout error names. */
+  get timeoutSeconds(): number {
+    return this.#settings.timeoutSeconds;
+  }
+
   get name(): string {
     return this.#settings.name;
   }

@@ -1,5 +1,6 @@
 import type { ApiRoute } from "../apigateway/httpApi.ts";
 import { noteSentMessage } from "../apigateway/httpApi.ts";
+import { lambdaIntegrationRoute } from "../apigateway/lambdaIntegrationRoute.ts";
 import { lambdaProxyRoute } from "../apigateway/lambdaProxyRoute.ts";
 import { guardedRoute, type MethodAccessDependencies } from "../apigateway/methodAccess.ts";
 import { validatedRoute } from "../apigateway/methodRequestValidation.ts";
@@ -36,6 +37,8 @@ const ROUTE_HANDLERS: { [Kind in RouteDefinition["kind"]]: HandlerFor<Kind> } = 
   // AWS_PROXY: the function gets the proxy event and answers for itself.
   "lambda-proxy": (route, { runtimeOf, stage, accountId, restApi }) =>
     lambdaProxyRoute(route, runtimeOf(route.functionLogicalId), { stage, accountId, gatewayResponses: restApi.gatewayResponses }),
+  // AWS with a Lambda URI (integration: lambda): the request template makes the event, integration responses the answer.
+  lambda: (route, { runtimeOf, stage, restApi }) => lambdaIntegrationRoute(route, runtimeOf(route.functionLogicalId), { gatewayResponses: restApi.gatewayResponses, stage }),
   // MOCK: API Gateway answers itself, as a CORS preflight does.
   mock: (route, { stage, restApi }) => mockIntegrationRoute(route, { gatewayResponses: restApi.gatewayResponses, stage }),
   // AWS with an SQS path override: the request template becomes a SendMessage, no Lambda involved.
