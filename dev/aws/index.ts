@@ -12,6 +12,7 @@ export { LocalAwsError } from "./errors.ts";
 
 // A service as the stack reads it: the template the framework compiles, and what runs of it.
 export { packageService, type PackagedService } from "./cloudformation/packageService.ts";
+export { packageServiceCached } from "./cloudformation/packageCache.ts";
 export { readServiceModel, type ServiceModel } from "./cloudformation/serviceModel.ts";
 
 // What tools do with a running stack's queues: fill them, read their depth, redrive a DLQ.

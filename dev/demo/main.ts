@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { CommandError, runCommand } from "../commands/commandError.ts";
-import { writeServiceVariant } from "../ponto/serviceVariant.ts";
+import { writeServiceVariant, type ServiceVariant } from "../ponto/serviceVariant.ts";
 import { eventSourceLine, writeReportFiles } from "./reportFiles.ts";
 import { runShiftChange, type ShiftChangeReport } from "./shiftChangeRun.ts";
 import { screenshotReport } from "./screenshotReport.ts";
@@ -32,6 +32,10 @@ Options:
                        run the consumer's event source in provisioned mode between these
                        numbers of event pollers (AWS: min 2-200, max 2-10000; ten batches each)
                        instead of maximumConcurrency, in a copy of serverless.yml
+  --consumer-batch-ms <n>
+                       hold each batch of the consumer to at least this long (a slower
+                       database), in a copy of serverless.yml: a drain bound by the cap and
+                       the handler's time, as npm run plan predicts it
   --backend <name>     backend of the stack the demo starts: auto, docker, embedded (default auto)
   --api <url>          where the stack answers, or will (default http://127.0.0.1:3000)
   --database-url <url> the stack's Postgres, when using one already running (printed by npm run dev)
@@ -51,6 +55,7 @@ async function main(): Promise<void> {
       backlog: { type: "string", default: "2000" },
       "concurrency-cap": { type: "string" },
       "provisioned-pollers": { type: "string" },
+      "consumer-batch-ms": { type: "string" },
       backend: { type: "string", default: "auto" },
       api: { type: "string", default: "http://127.0.0.1:3000" },
       "database-url": { type: "string" },
@@ -75,10 +80,13 @@ async function main(): Promise<void> {
   if (cap !== undefined && pollers !== undefined) {
     throw new CommandError("--concurrency-cap and --provisioned-pollers cannot be used together: AWS refuses maximumConcurrency in provisioned mode");
   }
-  const variant =
-    cap === undefined && pollers === undefined
-      ? undefined
-      : await writeServiceVariant(cap !== undefined ? { maximumConcurrency: capOption(cap) } : { provisionedPollers: pollersOption(pollers!) });
+  const batchMs = values["consumer-batch-ms"];
+  const variantSettings: ServiceVariant = {
+    ...(cap !== undefined && { maximumConcurrency: capOption(cap) }),
+    ...(pollers !== undefined && { provisionedPollers: pollersOption(pollers) }),
+    ...(batchMs !== undefined && { consumerBatchMs: count(batchMs, "--consumer-batch-ms") }),
+  };
+  const variant = Object.keys(variantSettings).length === 0 ? undefined : await writeServiceVariant(variantSettings);
   // A stack the demo starts keeps its state apart: a burst does not land in the developer's own data.
   const stateDir = await mkdtemp(join(tmpdir(), "ponto-demo-"));
   const stack = await useOrStartStack(
@@ -87,7 +95,7 @@ async function main(): Promise<void> {
     values["database-url"],
   ).finally(() => variant?.remove());
   if (variant && !stack.started) {
-    throw new CommandError("--concurrency-cap and --provisioned-pollers apply to a stack the demo starts; stop the running `npm run dev` first");
+    throw new CommandError("--concurrency-cap, --provisioned-pollers and --consumer-batch-ms apply to a stack the demo starts; stop the running `npm run dev` first");
   }
   console.log(stack.started ? `started a local stack at ${stack.apiUrl}` : `using the stack already running at ${stack.apiUrl}`);
   const stopStack = () => stack.stop().then(() => rm(stateDir, { recursive: true, force: true }));

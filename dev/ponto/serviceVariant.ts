@@ -18,6 +18,11 @@ export interface ServiceVariant {
    * it, so it goes on the compiled mapping through `resources.extensions`, as a user would write it.
    */
   provisionedPollers?: { minimum: number; maximum: number };
+  /**
+   * Holds each batch of the punches consumer to at least this long (heldConsumePunches.ts), so a
+   * drain is bound by the cap and the handler's time, not by this machine's CPU.
+   */
+  consumerBatchMs?: number;
   /** What one clock's API key may send (custom.clocks: the usage plan's throttle and daily quota). */
   clockLimits?: { rateLimit?: number; burstLimit?: number; quotaPerDay?: number };
 }
@@ -47,6 +52,11 @@ export async function writeServiceVariant(variant: ServiceVariant): Promise<{ co
   edit(/(\n {2}clocks:[\s\S]*?rateLimit: )\d+/, variant.clockLimits?.rateLimit);
   edit(/(\n {2}clocks:[\s\S]*?burstLimit: )\d+/, variant.clockLimits?.burstLimit);
   edit(/(\n {2}clocks:[\s\S]*?quotaPerDay: )\d+/, variant.clockLimits?.quotaPerDay);
+  if (variant.consumerBatchMs !== undefined) {
+    const consumer = /(\n {2}consumePunches:\n {4}handler: )src\/handlers\/consumePunches\.handler([\s\S]*?\n {4}environment:\n)/;
+    if (!consumer.test(yaml)) throw new Error(`serverless.yml no longer matches ${consumer}`);
+    yaml = yaml.replace(consumer, (_match, before: string, between: string) => `${before}dev/ponto/heldConsumePunches.handler${between}      HOLD_BATCH_MS: "${variant.consumerBatchMs}"\n`);
+  }
   if (variant.provisionedPollers) {
     const { minimum, maximum } = variant.provisionedPollers;
     const capLine = /(consumePunches:[\s\S]*?)\n *maximumConcurrency: \d+/;

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { JsonStateFile } from "../cognito/jsonStateFile.ts";
 import type { ApiKeyDefinition, UsagePlanDefinition } from "./accessModel.ts";
 import { LocalAwsError } from "../errors.ts";
+import { refill } from "./tokenBucket.ts";
 
 /** An API key as the local API Gateway knows it: from the template, or created since. */
 export interface ApiKey {
@@ -133,8 +134,7 @@ export class UsagePlans {
       this.meters.set(key.id, meter);
     }
     if (plan.throttle) {
-      meter.tokens = Math.min(burst, meter.tokens + ((now - meter.refilledAt) / 1000) * plan.throttle.rateLimit);
-      meter.refilledAt = now;
+      refill(meter, plan.throttle, now);
     }
     if (meter.quotaPeriodStart !== periodStart) {
       meter.quotaPeriodStart = periodStart;

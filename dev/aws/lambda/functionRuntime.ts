@@ -8,6 +8,7 @@ import type { ContainerSettings, FunctionError, InvocationReply } from "./contai
 import { InvocationHistory } from "./invocationHistory.ts";
 import { invokeErrorLine } from "./invokeErrorLine.ts";
 import { nodeRuntimeRules } from "./nodeRuntimes.ts";
+import { ACCOUNT_CONCURRENCY } from "./concurrencyLimits.ts";
 
 export interface FunctionSettings {
   name: string;
@@ -49,7 +50,6 @@ export interface FunctionStats {
 
 const CONTAINER_MODULE = new URL("./containerWorker.ts", import.meta.url);
 const HANDLER_EXTENSIONS = [".ts", ".mts", ".js", ".mjs"];
-const ACCOUNT_CONCURRENCY = 1_000;
 
 interface Container {
   worker: Worker;

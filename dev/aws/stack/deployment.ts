@@ -92,11 +92,22 @@ export async function deploy(packaged: PackagedService, context: DeploymentConte
     methodAccessOf(packaged, context.access, restApi, { region, accountId: backend.accountId, stage: apiStage, runtimeOf }),
   );
   const pipeline = pipelineMapOf(model, restApi, registry);
-  const served = httpApi && deployHttpApi({ api: httpApi, accountId: backend.accountId, registry, queues, messages: context.messages, userPools: context.access.userPools, runtimeOf }, model, pipeline);
+  const { userPools } = context.access;
+  const served = httpApi && deployHttpApi({ api: httpApi, accountId: backend.accountId, registry, queues, messages: context.messages, userPools, runtimeOf }, model, pipeline);
   // The existing queues its event sources read are listed too: the status and the console show their depth.
   const read = [...new Set(existingQueues.values())].filter((queue) => !queues.some((own) => own.arn === queue.arn));
   return {
-    service: packaged.service, model, restApi, warnings: [...warnings, ...(served?.warnings ?? [])], queues: [...queues, ...read], buckets, functions, functionSettings, runners, routes, pipeline,
+    service: packaged.service,
+    model,
+    restApi,
+    warnings: [...warnings, ...(served?.warnings ?? [])],
+    queues: [...queues, ...read],
+    buckets,
+    functions,
+    functionSettings,
+    runners,
+    routes,
+    pipeline,
     ...(served && { httpApi: served }),
   };
 }

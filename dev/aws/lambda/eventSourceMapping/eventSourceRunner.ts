@@ -6,6 +6,7 @@ import type { SqsJsonClient } from "../../sqs/sqsJsonClient.ts";
 import { batchOutcome } from "./batchOutcome.ts";
 import { eventPollersFor, nextTarget, pollerLimits, type ScalingSettings } from "./scalingRules.ts";
 import { SqsPoller } from "./sqsPoller.ts";
+import { nextThrottleRetry } from "./throttleRetry.ts";
 import { payloadSizedBatches, toSqsRecord, type RecordSource } from "./sqsRecord.ts";
 
 export interface EventSourceSettings {
@@ -66,7 +67,6 @@ export interface EventSourceStats {
 
 const DEFAULT_LONG_POLL_SECONDS = 20;
 const DEFAULT_IDLE_SCALE_DOWN_MS = 60_000;
-const THROTTLE_RETRY_MS = 200;
 
 /**
  * Lambda's SQS event source mapping, emulated: its pollers receive batches (sqsPoller.ts), invoke
@@ -255,8 +255,9 @@ export class EventSourceRunner {
       }
       if (result.status !== "throttled") return result;
       this.#stats.throttledBatches += 1;
-      if (Date.now() + THROTTLE_RETRY_MS >= visibilityEnds || this.#abort.signal.aborted) return undefined;
-      await sleep(THROTTLE_RETRY_MS, this.#abort.signal);
+      const retryAt = nextThrottleRetry(Date.now(), visibilityEnds);
+      if (retryAt === undefined || this.#abort.signal.aborted) return undefined;
+      await sleep(retryAt - Date.now(), this.#abort.signal);
     }
   }
 }
