@@ -175,7 +175,7 @@ function syncsOf(values: Flags, planned: PlannedService, windowSeconds: number) 
   if (count === 0) return undefined;
   const { model, service, stage, ingressQueue } = planned;
   const mapping = model.eventSourceMappings.find((candidate) => (values["sync-queue"] ? candidate.queueLogicalId === values["sync-queue"] : candidate.queueLogicalId !== ingressQueue));
-  if (!mapping) throw new CommandError(`--syncs: no queue ${values["sync-queue"] ?? "besides the punches'"} has a consumer; name it with --sync-queue`);
+  if (!mapping?.queueLogicalId) throw new CommandError(`--syncs: no queue ${values["sync-queue"] ?? "besides the punches'"} has a consumer; name it with --sync-queue`);
   const fn = model.functions.find((candidate) => candidate.logicalId === mapping.functionLogicalId)!;
   const punches = whole(values["sync-punches"], "--sync-punches", 1);
   // serverless.yml's own figure: "A 10,000-punch backlog takes a few seconds".

@@ -93,10 +93,13 @@ export function planModelOf(planned: PlannedService, options: PlanOptions, name:
     .map((mapping) => {
       const fn = model.functions.find((candidate) => candidate.logicalId === mapping.functionLogicalId);
       if (!fn) throw new Error(`the mapping of ${mapping.queueLogicalId} invokes ${mapping.functionLogicalId}, which is no function of the template`);
+      // An sqs event on an existing queue: the plan models the template's queues only.
+      if (mapping.queueLogicalId === undefined) throw new Error(`${fn.name} reads ${JSON.stringify(mapping.existingQueueArn)}, a queue the template does not define; the plan models the template's queues only`);
+      const { queueLogicalId } = mapping;
       const short = shortFunctionName(fn.name, service, stage);
       const durations = options.consumerMs[short] ?? options.consumerMs["*"]!;
       return {
-        queueLogicalId: mapping.queueLogicalId,
+        queueLogicalId,
         functionName: short,
         ...(fn.reservedConcurrency !== undefined && { reservedConcurrency: fn.reservedConcurrency }),
         usesDatabase: Object.keys(fn.environment).some((variable) => DATABASE_VARIABLES.test(variable)),

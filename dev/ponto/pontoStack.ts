@@ -1,3 +1,5 @@
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { DatabaseConfig } from "../../src/config.ts";
 import { startLocalAws, type LocalAws, type LocalAwsOptions } from "../aws/index.ts";
 import { type StartedBackend } from "../aws/backends/index.ts";
@@ -17,20 +19,31 @@ export interface PontoStack extends LocalAws {
 
 export type PontoStackOptions = Omit<LocalAwsOptions, "params" | "beforeFunctionsStart" | "appHooks">;
 
+/** ponto's own folder: its serverless.yml and the variants the suites write beside it. */
+const PONTO_DIR = fileURLToPath(new URL("../..", import.meta.url));
+
+/** True for ponto's own service; another serverless.yml run with --config gets none of ponto's parts. */
+export function isPontoService(serviceDir: string): boolean {
+  return resolve(serviceDir) === resolve(PONTO_DIR);
+}
+
 /**
  * Brings ponto's serverless.yml up on the local AWS: the backend's Postgres goes in as the stage
  * params a deploy passes, and the databases the functions name (PGDATABASE) are created and
- * migrated before any of them runs.
+ * migrated before any of them runs. Another service (npm run dev --config) runs as it is: ponto's
+ * migrations and its console hooks (connections, the punch a trace ends in) are ponto's alone.
  */
 export async function startPontoStack(options: PontoStackOptions): Promise<PontoStack> {
   const server = options.backend.database;
+  const ponto = isPontoService(options.serviceDir);
   const databaseNames = new Set<string>();
   const appHooks = consoleHooks(server, () => [...databaseNames][0] ?? server.database);
   const stack = await startLocalAws({
     ...options,
-    appHooks: appHooks.hooks,
+    ...(ponto && { appHooks: appHooks.hooks }),
     params: stageParamsFor(options.backend),
     async beforeFunctionsStart(functions) {
+      if (!ponto) return;
       for (const { environment } of functions) if (environment.PGDATABASE) databaseNames.add(environment.PGDATABASE);
       if (databaseNames.size > 0) options.onStep?.(`migrating database ${[...databaseNames].join(", ")}`);
       for (const name of databaseNames) await prepareDatabase(server, name);

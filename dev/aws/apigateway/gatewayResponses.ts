@@ -4,6 +4,7 @@ import type { GatewayResponseDefinition } from "./restApiModel.ts";
 
 export type GatewayResponseType =
   | "BAD_REQUEST_BODY"
+  | "BAD_REQUEST_PARAMETERS"
   | "MISSING_AUTHENTICATION_TOKEN"
   | "UNAUTHORIZED"
   | "ACCESS_DENIED"
@@ -24,6 +25,8 @@ export type GatewayResponseType =
  */
 const DEFAULTS: Record<GatewayResponseType, { statusCode: number; message: string | null }> = {
   BAD_REQUEST_BODY: { statusCode: 400, message: "Invalid request body" },
+  // Its message names the parameters: "Missing required request parameters: [q1]" (api-gateway-request-validation-test).
+  BAD_REQUEST_PARAMETERS: { statusCode: 400, message: "Missing required request parameters" },
   MISSING_AUTHENTICATION_TOKEN: { statusCode: 403, message: "Missing Authentication Token" },
   UNAUTHORIZED: { statusCode: 401, message: "Unauthorized" },
   // An explicit Deny is worded "… with an explicit deny": the caller passes that message.

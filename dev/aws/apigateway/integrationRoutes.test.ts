@@ -320,10 +320,10 @@ describe("what the local stack cannot run fails the start, naming the method", (
     expect(() => routesOf(compiled)).toThrow(/\$context\.requestOverride, which the local stack does not emulate/);
   });
 
-  it("refuses an integration other than Lambda proxy, SQS and MOCK", () => {
+  it("refuses an integration other than Lambda (proxy or custom), SQS and MOCK", () => {
     const compiled = template();
     Object.assign(integrationOf(compiled), { Type: "HTTP", Uri: "https://example.com" });
-    expect(() => routesOf(compiled)).toThrow(/does not emulate: "HTTP" .* it runs AWS_PROXY \(Lambda\), AWS with an SQS path override .* and MOCK/);
+    expect(() => routesOf(compiled)).toThrow(/does not emulate: "HTTP" .* it runs AWS_PROXY and AWS \(Lambda\), AWS with an SQS path override .* and MOCK/);
   });
 
   it("refuses binary content handling", () => {

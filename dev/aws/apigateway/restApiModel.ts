@@ -7,6 +7,7 @@ import {
   type RequestParameterMapping,
   type ResponseParameterMapping,
 } from "./integrationParameters.ts";
+import { readRequestValidation, type RequestValidation } from "./methodRequestValidation.ts";
 
 /** A REST API as the compiled template declares it: its methods and its customised gateway responses. */
 export interface RestApiModel {
@@ -22,7 +23,7 @@ export interface RestApiModel {
   apiKeySource: "HEADER" | "AUTHORIZER";
 }
 
-export type RouteDefinition = LambdaProxyRoute | SqsIntegrationRoute | MockIntegrationRoute;
+export type RouteDefinition = LambdaProxyRoute | LambdaIntegrationRoute | SqsIntegrationRoute | MockIntegrationRoute;
 
 /** What a method asks of a caller before its integration runs. */
 export interface MethodAccess {
@@ -34,6 +35,8 @@ interface RouteBase extends MethodAccess {
   method: string;
   /** "/items/{itemId}" */
   path: string;
+  /** What its request validator checks, whatever the integration. */
+  validation: RequestValidation;
 }
 
 export interface LambdaProxyRoute extends RouteBase {
@@ -57,8 +60,12 @@ export interface SqsIntegrationRoute extends IntegrationRoute {
   kind: "sqs";
   /** Fn::Sub that names the queue; resolved once the queues exist. */
   uri: unknown;
-  /** JSON schema per content type, when a request validator checks the body. */
-  bodyModels: Record<string, object>;
+}
+
+/** A Lambda custom integration (`integration: lambda`): templates in, the function's result through integration responses out. */
+export interface LambdaIntegrationRoute extends IntegrationRoute {
+  kind: "lambda";
+  functionLogicalId: string;
 }
 
 /** A MOCK integration: API Gateway answers itself, as a CORS preflight does. */
@@ -118,10 +125,12 @@ function readRoutes(template: CloudFormationTemplate): RouteDefinition[] {
     const path = pathOf(template, properties.ResourceId);
     const where = `${logicalId} (${method} ${path})`;
     const integration = (properties.Integration as Record<string, unknown> | undefined) ?? {};
-    refuseParameterValidation(where, properties, validators);
-    const access = methodAccessOf(where, properties);
+    const access = { ...methodAccessOf(where, properties), validation: readRequestValidation(properties, validators, models) };
     if (integration.Type === "AWS_PROXY") {
       return { kind: "lambda-proxy", method, path, ...access, functionLogicalId: lambdaOfProxyUri(integration.Uri, logicalId) };
+    }
+    if (integration.Type === "AWS" && JSON.stringify(integration.Uri).includes(":lambda:path/")) {
+      return { kind: "lambda", method, path, ...access, functionLogicalId: lambdaOfProxyUri(integration.Uri, logicalId), ...integrationOf(where, integration) };
     }
     if (integration.Type === "MOCK") return { kind: "mock", method, path, ...access, ...integrationOf(where, integration) };
     if (integration.Type === "AWS" && JSON.stringify(integration.Uri).includes(":sqs:path/")) {
@@ -132,12 +141,11 @@ function readRoutes(template: CloudFormationTemplate): RouteDefinition[] {
         ...access,
         uri: integration.Uri,
         ...integrationOf(where, integration),
-        bodyModels: bodyModelsOf(properties, validators, models),
       };
     }
     throw new LocalAwsError(
       `${where} uses an integration the local stack does not emulate: ${JSON.stringify(integration.Type)} ` +
-        `${JSON.stringify(integration.Uri ?? "")}; it runs AWS_PROXY (Lambda), AWS with an SQS path override ` +
+        `${JSON.stringify(integration.Uri ?? "")}; it runs AWS_PROXY and AWS (Lambda), AWS with an SQS path override ` +
         "(arn:aws:apigateway:<region>:sqs:path/<account>/<queue>) and MOCK",
     );
   });
@@ -201,39 +209,6 @@ function refuseBinaryContent(where: string, contentHandling: unknown): void {
   if (contentHandling !== undefined && contentHandling !== "CONVERT_TO_TEXT") {
     throw new LocalAwsError(`${where}: ContentHandling ${String(contentHandling)} is not emulated; the local stack handles text bodies (CONVERT_TO_TEXT or none)`);
   }
-}
-
-/** Required query strings or headers checked by a validator would pass unchecked locally: refused. */
-function refuseParameterValidation(where: string, method: Record<string, unknown>, validators: Map<string, Record<string, unknown>>): void {
-  const validatorId = logicalIdOf(method.RequestValidatorId, "RequestValidatorId", true);
-  if (!validatorId || validators.get(validatorId)?.ValidateRequestParameters !== true) return;
-  const required = Object.entries((method.RequestParameters as Record<string, unknown> | undefined) ?? {}).filter(([, value]) => value === true);
-  if (required.length > 0) {
-    throw new LocalAwsError(
-      `${where}: its request validator checks required parameters (${required.map(([name]) => name).join(", ")}), ` +
-        "which the local stack does not emulate; it validates request bodies only (ValidateRequestBody)",
-    );
-  }
-}
-
-function bodyModelsOf(
-  method: Record<string, unknown>,
-  validators: Map<string, Record<string, unknown>>,
-  models: Map<string, Record<string, unknown>>,
-): Record<string, object> {
-  const validatorId = logicalIdOf(method.RequestValidatorId, "RequestValidatorId", true);
-  if (!validatorId || validators.get(validatorId)?.ValidateRequestBody !== true) return {};
-  const requestModels = (method.RequestModels as Record<string, unknown> | undefined) ?? {};
-  return Object.fromEntries(
-    Object.entries(requestModels).map(([contentType, model]) => {
-      const modelId = logicalIdOf(model, `RequestModels.${contentType}`);
-      const schema = models.get(modelId)?.Schema;
-      if (typeof schema !== "object" || schema === null) {
-        throw new LocalAwsError(`model ${modelId} has no JSON schema the local stack can read`);
-      }
-      return [contentType, schema];
-    }),
-  );
 }
 
 /** Walks AWS::ApiGateway::Resource parents up to the API root (the RestApi's RootResourceId). */

@@ -4,7 +4,6 @@ import type { RouteHandler } from "./apiTypes.ts";
 import { gatewayRejection, integrationRequestBody, requestContentType, templateRequestOf } from "./integrationRequest.ts";
 import { integrationRequestParameters } from "./integrationParameters.ts";
 import { methodResponse, selectIntegrationResponse } from "./integrationResponse.ts";
-import { bodyValidator } from "./requestValidation.ts";
 import { QueueSendError, type OutgoingMessage, type SentMessage } from "../sqs/queueSender.ts";
 
 export interface SqsIntegrationDependencies {
@@ -14,25 +13,18 @@ export interface SqsIntegrationDependencies {
 }
 
 /**
- * An API Gateway method with an SQS service integration, as AWS runs it: the request validator
- * checks the body against the method's model, the integration request (its parameters in the
+ * An API Gateway method with an SQS service integration, as AWS runs it, behind its request
+ * validator (methodRequestValidation.ts): the integration request (its parameters in the
  * query string, its rendered or passed-through body) becomes a SendMessage call, and the
  * integration response whose selection pattern matches SQS's status answers. No Lambda runs on
  * this path, here or on AWS.
  */
 export function sqsIntegrationRoute(route: SqsIntegrationRoute, dependencies: SqsIntegrationDependencies): RouteHandler {
-  const validators = new Map(Object.entries(route.bodyModels).map(([contentType, schema]) => [contentType, bodyValidator(schema)]));
-
   return async (request) => {
     const contentType = requestContentType(request);
     const templateRequest = templateRequestOf(request, route.path, dependencies.stage);
     const integrationBody = integrationRequestBody(route, contentType, templateRequest);
     if ("unsupportedMediaType" in integrationBody) return gatewayRejection("UNSUPPORTED_MEDIA_TYPE", request, dependencies.gatewayResponses);
-
-    const validation = validators.get(contentType)?.(request.body) ?? { ok: true };
-    if (!validation.ok) {
-      return gatewayRejection("BAD_REQUEST_BODY", request, dependencies.gatewayResponses, validation.validationErrorString);
-    }
 
     const { querystring, headers } = integrationRequestParameters(route.requestParameters, templateRequest);
     const [status, sqsAnswer] = await sendMessage(sqsParameters(querystring, headers, integrationBody.body), request.requestId, dependencies);

@@ -32,6 +32,20 @@ describe("what a template declares that the local stack does not emulate", () =>
     expect(notEmulated(template).warnings).toEqual([expect.stringContaining("Uploads: the bucket's NotificationConfiguration (s3 events) is not emulated")]);
   });
 
+  // What the framework compiles for `schedule: rate(1 minute)` (serverless/examples aws-node-scheduled-cron).
+  it("warns of each schedule, naming the function nothing invokes locally", () => {
+    const template = templateOf({
+      RateHandlerEventsRuleSchedule1: {
+        Type: "AWS::Events::Rule",
+        Properties: { ScheduleExpression: "rate(1 minute)", State: "ENABLED", Targets: [{ Arn: { "Fn::GetAtt": ["RateHandlerLambdaFunction", "Arn"] }, Id: "rateHandlerSchedule" }] },
+      },
+    });
+    expect(notEmulated(template).warnings).toEqual([
+      "not emulated, deployed on AWS only: AWS::Events::Rule (1)",
+      "RateHandlerEventsRuleSchedule1: the schedule rate(1 minute) (an EventBridge rule) is not emulated; nothing invokes RateHandlerLambdaFunction on it locally",
+    ]);
+  });
+
   it("keeps its list of emulated types in one place, the types the model and API Gateway read among them", () => {
     for (const type of ["AWS::SQS::Queue", "AWS::Lambda::EventSourceMapping", "AWS::ApiGateway::Method", "AWS::Cognito::UserPool"]) expect(EMULATED_RESOURCE_TYPES.has(type)).toBe(true);
   });

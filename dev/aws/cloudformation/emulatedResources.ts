@@ -51,7 +51,8 @@ const REFUSED: readonly { prefix: string; why: string }[] = [
 /**
  * What the template declares that the local stack does not emulate: a refusal for what the
  * service cannot work without, a warning listing the rest (alarms, log groups, roles: deployed on
- * AWS, not locally), and a warning for a bucket's notifications, which no event reaches locally.
+ * AWS, not locally), and a warning for a bucket's notifications and for each schedule, which no
+ * event reaches locally.
  *
  * @example
  * notEmulated(template).warnings; // ["not emulated, deployed on AWS only: AWS::CloudWatch::Alarm (2), AWS::Logs::LogGroup (3)"]
@@ -69,6 +70,13 @@ export function notEmulated(template: CloudFormationTemplate): { warnings: strin
   const notifications = resources
     .filter(([, { Type, Properties }]) => Type === "AWS::S3::Bucket" && Properties?.NotificationConfiguration !== undefined)
     .map(([logicalId]) => `${logicalId}: the bucket's NotificationConfiguration (s3 events) is not emulated; no event reaches its targets locally`);
+  // A schedule (EventBridge rule) is how its targets run at all: each is named, with what it would invoke.
+  const schedules = resources
+    .filter(([, { Type, Properties }]) => Type === "AWS::Events::Rule" && Properties?.ScheduleExpression !== undefined)
+    .map(([logicalId, { Properties }]) => {
+      const targets = ((Properties!.Targets as Array<{ Arn?: { "Fn::GetAtt"?: [string, string] } }> | undefined) ?? []).map((target) => target.Arn?.["Fn::GetAtt"]?.[0] ?? "a target");
+      return `${logicalId}: the schedule ${String(Properties!.ScheduleExpression)} (an EventBridge rule) is not emulated; nothing invokes ${targets.join(", ") || "its targets"} on it locally`;
+    });
   const listed = [...counts].sort(([first], [second]) => first.localeCompare(second)).map(([type, count]) => `${type} (${count})`);
-  return { warnings: [...(listed.length > 0 ? [`not emulated, deployed on AWS only: ${listed.join(", ")}`] : []), ...notifications] };
+  return { warnings: [...(listed.length > 0 ? [`not emulated, deployed on AWS only: ${listed.join(", ")}`] : []), ...notifications, ...schedules] };
 }

@@ -38,4 +38,15 @@ describe("a v3 service's serverless.yml, as osls packages it", () => {
     expect(packaged.text.split("\n")).toHaveLength(block.split("\n").length);
     expect(compatibleConfiguration("service: { name: 'shop' }\nprovider:\n  name: aws\n", osls).text).toBe("service: shop\nprovider:\n  name: aws\n");
   });
+
+  // v3's docs/deprecations.md, "Property provider.lambdaHashingVersion": v3 accepts it and "you can safely
+  // remove that property"; osls's schema refuses it (unrecognized property 'lambdaHashingVersion').
+  it("leaves out provider.lambdaHashingVersion, which v3 accepts and osls refuses, keeping the line count", () => {
+    const original = "service: shop\n\nprovider:\n  name: aws\n  lambdaHashingVersion: '20201221'\n\nfunctions: {}\n";
+    const { text, changes } = compatibleConfiguration(original, osls);
+    expect(text).not.toMatch(/^\s*lambdaHashingVersion:/m);
+    expect(text).toContain("provider:\n  name: aws\n  # lambdaHashingVersion '20201221'");
+    expect(text.split("\n")).toHaveLength(original.split("\n").length);
+    expect(changes).toEqual([expect.stringContaining("provider.lambdaHashingVersion '20201221' is left out")]);
+  });
 });

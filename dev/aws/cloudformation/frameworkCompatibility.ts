@@ -21,8 +21,9 @@ export interface CompatibleConfiguration {
 
 /**
  * The service's serverless.yml as the installed framework (osls) packages it. osls continues the
- * Serverless Framework v3 line and refuses two things v3 services commonly carry: a `frameworkVersion`
- * of '3' (osls checks its own 4.x version against it) and the v1/v2 object form `service: { name }`.
+ * Serverless Framework v3 line and refuses what v3 services commonly carry: a `frameworkVersion`
+ * of '3' (osls checks its own 4.x version against it), the v1/v2 object form `service: { name }`
+ * and `provider.lambdaHashingVersion`.
  * Both are rewritten in a copy, every other line left as it is (line numbers of errors stay right);
  * a range that admits no v3 release is refused, as osls would.
  *
@@ -53,6 +54,12 @@ export function compatibleConfiguration(text: string, check: FrameworkVersionChe
     changes.push(`service: { name: ${name} } (object form) is packaged as service: ${name}`);
     // The block's other keys (awsKmsKeyArn) have no place in v3's string form; blank lines keep the numbering.
     return `service: ${name}\n${body.replace(/[^\n]/g, "")}`;
+  });
+  // v3 accepts provider.lambdaHashingVersion ('20201221' is its default, a deprecated no-op) and
+  // osls's schema refuses it; it only decides how Lambda version hashes are computed on deploy.
+  result = result.replace(/^([ \t]+)lambdaHashingVersion:[ \t]*(["']?)(\d+)\2[ \t]*(#[^\r\n]*)?$/m, (_line, indent: string, _quote, version: string) => {
+    changes.push(`provider.lambdaHashingVersion '${version}' is left out: v3 reads it only to hash Lambda versions on deploy, and osls refuses it`);
+    return `${indent}# lambdaHashingVersion '${version}': left out, osls refuses it`;
   });
   return { text: result, changes };
 }

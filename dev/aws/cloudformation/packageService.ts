@@ -1,11 +1,13 @@
 import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { createRequire } from "node:module";
 import { promisify } from "node:util";
 import { lock } from "proper-lockfile";
 import { LocalAwsError } from "../errors.ts";
+import { startCallerIdentityEndpoint } from "./callerIdentity.ts";
 import { compatibleConfiguration, withRuntimeFix, type FrameworkVersionCheck } from "./frameworkCompatibility.ts";
 import type { CloudFormationTemplate } from "./intrinsics.ts";
 
@@ -22,6 +24,8 @@ export interface PackageOptions {
   params?: Record<string, string>;
   /** Keep the artefacts (template, zips) here instead of discarding them. */
   outputDir?: string;
+  /** The local account: what `${aws:accountId}` resolves to, through a loopback STS (callerIdentity.ts). */
+  account?: { accountId: string; credentials: { accessKeyId: string; secretAccessKey: string } };
 }
 
 export interface PackagedService {
@@ -38,7 +42,7 @@ export interface PackagedService {
  * is built from that template, so it sees exactly what would deploy: the framework resolved the
  * variables and the plugins (the API Gateway service proxy among them) added their resources.
  */
-export async function packageService({ configPath, stage, params = {}, outputDir: keepIn }: PackageOptions): Promise<PackagedService> {
+export async function packageService({ configPath, stage, params = {}, outputDir: keepIn, account }: PackageOptions): Promise<PackagedService> {
   const serviceDir = dirname(resolve(configPath));
   const workDir = await mkdtemp(join(tmpdir(), "local-aws-package-"));
   const outputDir = keepIn ?? join(workDir, "package");
@@ -49,6 +53,7 @@ export async function packageService({ configPath, stage, params = {}, outputDir
   const release = await lock(serviceDir, { lockfilePath: join(serviceDir, ".serverless-package.lock"), retries: { retries: 120, minTimeout: 250, maxTimeout: 1_000 } });
   let compatibleCopy: string | undefined;
   const compatibilityChanges: string[] = [];
+  const sts = account && (await startCallerIdentityEndpoint(account.accountId));
   try {
     compatibleCopy = await writeCompatibleCopy(configPath, (change) => compatibilityChanges.push(change));
     try {
@@ -57,7 +62,7 @@ export async function packageService({ configPath, stage, params = {}, outputDir
       const args = ["package", "--stage", stage, "--config", config, "--package", outputDir, ...paramArgs];
       await run(process.execPath, [SERVERLESS_CLI, ...args], {
         cwd: serviceDir,
-        env: { ...process.env, SLS_TELEMETRY_DISABLED: "1", TMPDIR: scratchDir },
+        env: { ...process.env, SLS_TELEMETRY_DISABLED: "1", TMPDIR: scratchDir, ...(sts && account && localAccountEnvironment(sts.url, account.credentials)) },
         maxBuffer: 16 * 1024 * 1024,
       });
     } catch (error) {
@@ -80,6 +85,7 @@ export async function packageService({ configPath, stage, params = {}, outputDir
       ...(compatibilityChanges.length > 0 && { compatibilityChanges }),
     };
   } finally {
+    await sts?.close();
     if (compatibleCopy) await rm(compatibleCopy, { force: true });
     await release();
     await rm(workDir, { recursive: true, force: true });
@@ -114,5 +120,18 @@ async function frameworkVersionCheck(): Promise<FrameworkVersionCheck> {
     isRange: (range) => semver.validRange(range) !== null,
     satisfies: (range) => range === version || semver.satisfies(version, range),
     admitsV3: (range) => semver.intersects(range, ">=3.0.0 <4.0.0"),
+  };
+}
+
+/**
+ * The framework's STS on the loopback one, so `${aws:accountId}` is the local account; and, where
+ * the environment names no credentials of the developer's own, the backend's, which the framework
+ * requires before it asks. Credentials it has are kept: they reach the loopback STS only.
+ */
+function localAccountEnvironment(stsUrl: string, credentials: { accessKeyId: string; secretAccessKey: string }): Record<string, string> {
+  const own = ["AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_SHARED_CREDENTIALS_FILE"].some((name) => process.env[name]) || existsSync(join(homedir(), ".aws", "credentials"));
+  return {
+    AWS_ENDPOINT_URL_STS: stsUrl,
+    ...(!own && { AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey }),
   };
 }

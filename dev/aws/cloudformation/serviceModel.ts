@@ -40,7 +40,13 @@ export interface FunctionDefinition {
 
 export interface EventSourceMappingDefinition {
   functionLogicalId: string;
-  queueLogicalId: string;
+  /** The template's queue it reads; undefined when it reads a queue the service does not define. */
+  queueLogicalId?: string;
+  /**
+   * EventSourceArn as written, for a queue the service does not define: a literal ARN, or one
+   * built from pseudo parameters (`Fn::Join` of `AWS::Region`, `AWS::AccountId`).
+   */
+  existingQueueArn?: unknown;
   batchSize: number;
   maximumBatchingWindowSeconds: number;
   reportBatchItemFailures: boolean;
@@ -100,7 +106,7 @@ export function readServiceModel(template: CloudFormationTemplate): ServiceModel
       const provisioned = properties.ProvisionedPollerConfig as { MinimumPollers?: unknown; MaximumPollers?: unknown } | undefined;
       return {
         functionLogicalId: logicalIdOf(properties.FunctionName, `${logicalId}.FunctionName`),
-        queueLogicalId: logicalIdOf(properties.EventSourceArn, `${logicalId}.EventSourceArn`),
+        ...queueOfMapping(properties.EventSourceArn),
         batchSize: Number(properties.BatchSize ?? 10),
         maximumBatchingWindowSeconds: Number(properties.MaximumBatchingWindowInSeconds ?? 0),
         reportBatchItemFailures: ((properties.FunctionResponseTypes as string[] | undefined) ?? []).includes(
@@ -117,4 +123,14 @@ export function readServiceModel(template: CloudFormationTemplate): ServiceModel
       };
     }),
   };
+}
+
+/**
+ * The queue an event source mapping reads: a queue of the template (`Fn::GetAtt [Queue, Arn]`),
+ * or an existing one its ARN names, which the deployment looks up in the backend.
+ */
+function queueOfMapping(eventSourceArn: unknown): Pick<EventSourceMappingDefinition, "queueLogicalId" | "existingQueueArn"> {
+  const queueLogicalId = logicalIdOf(eventSourceArn, "EventSourceArn", true);
+  // A Ref to a pseudo parameter inside Fn::Join is no resource of the template.
+  return queueLogicalId === undefined ? { existingQueueArn: eventSourceArn } : { queueLogicalId };
 }

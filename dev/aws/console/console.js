@@ -223,7 +223,7 @@ function traceFromHash() {
 
 function renderLogFunctions() {
   const select = document.getElementById("log-function");
-  const names = state.pipeline ? [...new Set([...state.pipeline.eventSources.map((source) => source.function), ...state.pipeline.routes.filter((route) => route.kind === "lambda-proxy").map((route) => route.target)])] : [];
+  const names = state.pipeline ? [...new Set([...state.pipeline.eventSources.map((source) => source.function), ...state.pipeline.routes.filter((route) => route.kind === "lambda-proxy" || route.kind === "lambda").map((route) => route.target)])] : [];
   select.replaceChildren(h("option", { value: "" }, "all functions"), ...names.map((name) => h("option", { value: name }, name)));
 }
 

@@ -26,7 +26,7 @@ export interface PipelineAuthorizer {
 
 /** The stack's flow as its template declares it, for the console to draw. */
 export interface PipelineMap {
-  routes: Array<{ method: string; path: string; kind: "sqs" | "lambda-proxy" | "mock"; /** Queue or function name. */ target: string | null; authorizer?: PipelineAuthorizer }>;
+  routes: Array<{ method: string; path: string; kind: "sqs" | "lambda-proxy" | "lambda" | "mock"; /** Queue or function name. */ target: string | null; authorizer?: PipelineAuthorizer }>;
   eventSources: Array<{ queue: string; function: string; batchSize: number; maximumConcurrency: number | null }>;
 }
 
@@ -133,14 +133,15 @@ export function pipelineMapOf(model: ServiceModel, restApi: RestApiModel, regist
       target:
         route.kind === "sqs"
           ? (resolveString(route.uri, registry).split("/").at(-1) ?? null)
-          : route.kind === "lambda-proxy"
+          : route.kind === "lambda-proxy" || route.kind === "lambda"
             ? functionName(route.functionLogicalId)
             : null,
     })),
     eventSources: model.eventSourceMappings
       .filter((mapping) => mapping.enabled)
       .map((mapping) => ({
-        queue: registry.attributeOf(mapping.queueLogicalId, "QueueName"),
+        // A queue the service does not define is named by its ARN's last part.
+        queue: mapping.queueLogicalId === undefined ? resolveString(mapping.existingQueueArn, registry).split(":").at(-1)! : registry.attributeOf(mapping.queueLogicalId, "QueueName"),
         function: functionName(mapping.functionLogicalId),
         batchSize: mapping.batchSize,
         maximumConcurrency: mapping.maximumConcurrency ?? null,

@@ -77,12 +77,12 @@ export function renderPipeline(pipeline, status) {
     return mappings.length === 0 ? [] : mappings.flatMap((mapping) => [arrow(), eventSourceBox(mapping, status), arrow(), functionBox(mapping.function, status), arrow(), databaseBox(status)]);
   };
   // Storage-first routes (to a queue) first: they are the pipeline; Lambda proxy routes after.
-  const order = { sqs: 0, "lambda-proxy": 1, mock: 2 };
+  const order = { sqs: 0, "lambda-proxy": 1, lambda: 1, mock: 2 };
   for (const route of [...routes].sort((a, b) => order[a.kind] - order[b.kind])) {
     // The authorizer stands between the route and what it reaches, as API Gateway runs it first.
     const guarded = route.authorizer ? [box("route", `${route.method} ${route.path}`, {}), arrow(), authorizerBox(route.authorizer, status)] : [box("route", `${route.method} ${route.path}`, {})];
     if (route.kind === "sqs" && route.target) rows.push([...guarded, arrow(), queueBox(route.target, status), ...fromQueue(route.target)]);
-    else if (route.kind === "lambda-proxy" && route.target) rows.push([...guarded, arrow(), functionBox(route.target, status)]);
+    else if ((route.kind === "lambda-proxy" || route.kind === "lambda") && route.target) rows.push([...guarded, arrow(), functionBox(route.target, status)]);
     else rows.push([...guarded, h("span", { class: "arrow muted" }, "mock")]);
   }
   const routed = new Set(routes.filter((route) => route.kind === "sqs").map((route) => route.target));

@@ -2,12 +2,17 @@ import type { RequestEntry } from "../apigateway/httpApi.ts";
 import type { InvocationEntry } from "../lambda/invocationHistory.ts";
 import type { BoundedRing } from "../lambda/boundedRing.ts";
 import type { FunctionRuntime } from "../lambda/functionRuntime.ts";
+import type { ProvisionedQueue } from "../sqs/provisionQueues.ts";
+import type { PipelineMap } from "./pipelineSampler.ts";
 
 /** Where a trace looks: the API's recent requests, the functions' invocations, the app's stored record. */
 export interface TraceSources {
   requests: () => BoundedRing<RequestEntry>;
   functions: readonly FunctionRuntime[];
   findStored?: StoredRecordLookup;
+  /** Which queue feeds which function, and which queue has a DLQ: what a failed message's verdict names. */
+  pipeline: PipelineMap;
+  queues: readonly ProvisionedQueue[];
 }
 
 /**
@@ -104,22 +109,45 @@ export async function traceOf(term: string, sources: TraceSources): Promise<Trac
     invocations,
     stored,
     storedLookup,
-    verdict: verdictOf(requests, invocations, storedLookup),
+    verdict: verdictOf(requests, invocations, storedLookup, (functionName) => deadLetterQueuesOf(functionName, sources)),
   };
 }
 
-function verdictOf(requests: RequestEntry[], invocations: TracedInvocation[], storedLookup: Trace["storedLookup"]): string {
+/** The dead-letter queues of the queues that feed a function, by name. */
+function deadLetterQueuesOf(functionName: string, { pipeline, queues }: TraceSources): string[] {
+  const feeding = new Set(pipeline.eventSources.filter((source) => source.function === functionName).map((source) => source.queue));
+  return queues
+    .filter((queue) => feeding.has(queue.name) && queue.deadLetterQueueLogicalId !== undefined)
+    .map((queue) => queues.find((candidate) => candidate.logicalId === queue.deadLetterQueueLogicalId)?.name ?? queue.deadLetterQueueLogicalId!);
+}
+
+/**
+ * Where the traced id got to, in a sentence that names only what this stack has: a dead-letter
+ * queue where the function's queue has one, a stored record where the app can look one up.
+ */
+function verdictOf(
+  requests: RequestEntry[],
+  invocations: TracedInvocation[],
+  storedLookup: Trace["storedLookup"],
+  deadLetterQueues: (functionName: string) => string[],
+): string {
   if (storedLookup === "found") return "stored";
   const last = invocations.at(-1);
   if (last) {
     if (last.outcome === "running") return `being handled by ${last.functionName} (invocation ${last.invocationId})`;
+    const dlqs = deadLetterQueues(last.functionName);
     if (last.outcome !== "succeeded") {
-      return `the last invocation of ${last.functionName} ${last.outcome === "timed-out" ? "timed out" : `failed: ${last.error ?? "unknown error"}`}; the message returns to its queue after the visibility timeout and goes to the dead-letter queue after maxReceiveCount receives`;
+      const failure = `the last invocation of ${last.functionName} ${last.outcome === "timed-out" ? "timed out" : `failed: ${last.error ?? "unknown error"}`}`;
+      if (last.messages.length === 0) return failure;
+      return dlqs.length > 0
+        ? `${failure}; the message returns to its queue after the visibility timeout and goes to ${dlqs.join(", ")} after maxReceiveCount receives`
+        : `${failure}; the message returns to its queue after the visibility timeout and is retried until it expires (its queue has no dead-letter queue)`;
     }
-    return `${last.functionName} handled it without error but no stored record was found: read its log lines (a message it set aside waits in a dead-letter queue)`;
+    if (storedLookup === "unavailable") return `${last.functionName} handled it without error`;
+    return `${last.functionName} handled it without error but no stored record was found: read its log lines${dlqs.length > 0 ? ` (a message it set aside waits in ${dlqs.join(", ")})` : ""}`;
   }
   const request = requests.at(-1);
-  if (!request) return "no recent request, message or invocation names it (the console keeps the last few thousand), and no stored record was found";
+  if (!request) return `no recent request, message or invocation names it (the console keeps the last few thousand)${storedLookup === "unavailable" ? "" : ", and no stored record was found"}`;
   if (request.statusCode === null) return "the request is still being answered";
   if (request.statusCode >= 300) return `the API answered ${request.statusCode}: nothing was queued`;
   if (request.sentMessageIds.length > 0) return "queued: no invocation has received the message yet";

@@ -31,7 +31,12 @@ export function configurationWarnings(model: ServiceModel): string[] {
   return model.eventSourceMappings.flatMap((mapping) => {
     const fn = model.functions.find((candidate) => candidate.logicalId === mapping.functionLogicalId);
     const queue = model.queues.find((candidate) => candidate.logicalId === mapping.queueLogicalId);
-    if (!fn || !queue) return [];
+    if (!fn) return [];
+    if (!queue) {
+      // A queue the service does not define: its settings are the backend's, the mapping's are still AWS's to refuse.
+      refuseWhatAwsRefuses(`${fn.name} ← ${JSON.stringify(mapping.existingQueueArn)}`, mapping);
+      return [];
+    }
     const where = `${fn.name} ← ${String(queue.properties.QueueName ?? queue.logicalId)}`;
     refuseWhatAwsRefuses(where, mapping);
     return [

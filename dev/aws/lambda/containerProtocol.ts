@@ -4,6 +4,8 @@ import type { NodeRuntimeRules } from "./nodeRuntimes.ts";
 export interface ContainerSettings {
   modulePath: string;
   exportName: string;
+  /** The service folder: what the deployment package holds (lambda/packageScope.ts). */
+  packageRoot: string;
   functionName: string;
   functionArn: string;
   memoryMegabytes: number;

@@ -18,7 +18,7 @@ const port = parentPort!;
 const logStreamName = containerLogStreamName(new Date(), randomBytes(16).toString("hex"));
 process.env.AWS_LAMBDA_LOG_STREAM_NAME = logStreamName;
 
-resolveAsLambdaDoes(import.meta.url);
+resolveAsLambdaDoes(import.meta.url, settings.packageRoot);
 const handlerModule = (await import(pathToFileURL(settings.modulePath).href)) as Record<string, unknown>;
 const handler = handlerModule[settings.exportName] as Handler;
 if (typeof handler !== "function") {

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Worker } from "node:worker_threads";
 import { LocalAwsError } from "../errors.ts";
@@ -91,11 +91,17 @@ export class FunctionRuntime {
     this.#containerSettings = {
       modulePath,
       exportName,
+      packageRoot: resolve(settings.serviceDir),
       functionName: settings.name,
       functionArn: settings.arn,
       memoryMegabytes: settings.memoryMegabytes,
       runtime: nodeRuntimeRules(settings.runtime ?? "nodejs24.x", settings.name),
     };
+  }
+
+  /** Its timeout, as the template sets it (or 900 under a debugger): what Lambda's timeout error names. */
+  get timeoutSeconds(): number {
+    return this.#settings.timeoutSeconds;
   }
 
   get name(): string {

@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
 import { createRequire, registerHooks } from "node:module";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { moduleFormatAsDeployed } from "./packageScope.ts";
 
 /**
  * What Lambda's Node.js runtimes provide a handler that does not bundle it: the AWS SDK for
@@ -34,13 +36,15 @@ const NOT_FOUND = new Set(["ERR_MODULE_NOT_FOUND", "MODULE_NOT_FOUND", "ERR_UNSU
  * not: a relative import without its extension (`./lib` for lib.ts), as the service's esbuild
  * resolves it, and the AWS SDK v3 the runtime provides, from the kit's own node_modules when the
  * service has none. Node's own resolution comes first, so a handler that resolves as written pays
- * nothing.
+ * nothing. A `.js` file of the service loads as CommonJS or ES module as it would from the
+ * deployment package, which holds `packageRoot` and nothing above it (packageScope.ts).
  *
  * @example
- * resolveAsLambdaDoes(import.meta.url);
+ * resolveAsLambdaDoes(import.meta.url, serviceDir);
  * await import(handlerUrl); // import { SQSClient } from "@aws-sdk/client-sqs" resolves without the service installing it
  */
-export function resolveAsLambdaDoes(providedFrom: string): void {
+export function resolveAsLambdaDoes(providedFrom: string, packageRoot: string): void {
+  loadAsDeployed(packageRoot);
   registerHooks({
     resolve(specifier, context, nextResolve) {
       try {
@@ -64,3 +68,30 @@ export function resolveAsLambdaDoes(providedFrom: string): void {
     },
   });
 }
+
+/**
+ * Loads the service's `.js` files in the format they have in the deployment package
+ * (packageScope.ts), whatever a package.json above the service says. An import reaches a
+ * CommonJS file through the CommonJS loader (a load result without source), and that loader
+ * reads the package scope again, so its `.js` extension, the loader's documented point of
+ * extension, compiles such a file as CommonJS itself.
+ */
+function loadAsDeployed(packageRoot: string): void {
+  const formatOf = (path: string) => moduleFormatAsDeployed(path, packageRoot, () => readFileSync(path, "utf8"));
+  const extensions = (createRequire(import.meta.url)("node:module") as { _extensions: Record<string, CommonJsExtension> })._extensions;
+  const javascript = extensions[".js"]!;
+  extensions[".js"] = function (module, filename) {
+    if (formatOf(filename) !== "commonjs") return javascript.call(this, module, filename);
+    module._compile(readFileSync(filename, "utf8"), filename, "commonjs");
+  };
+  registerHooks({
+    load(url, context, nextLoad) {
+      const format = url.startsWith("file:") ? formatOf(fileURLToPath(url)) : undefined;
+      if (format === "commonjs") return { format, source: null as unknown as undefined, shortCircuit: true };
+      if (format === "module") return { format, source: readFileSync(fileURLToPath(url), "utf8"), shortCircuit: true };
+      return nextLoad(url, context);
+    },
+  });
+}
+
+type CommonJsExtension = (this: unknown, module: { _compile(source: string, filename: string, format: "commonjs"): void }, filename: string) => void;

@@ -18,6 +18,8 @@ export interface ProvisionedQueue {
   visibilityTimeoutSeconds: number;
   deadLetterQueueLogicalId?: string;
   maxReceiveCount?: number;
+  /** A queue an event source reads that the service does not define (sqs/existingQueue.ts): the stack created nothing. */
+  existing?: true;
 }
 
 /** CloudFormation properties that are plain SQS attributes, copied as they are. */

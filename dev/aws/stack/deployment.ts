@@ -7,8 +7,9 @@ import { readHttpApi } from "../apigatewayv2/httpApiModel.ts";
 import { registerUserPoolClients } from "../apigatewayv2/httpApiRoutes.ts";
 import type { PackagedService } from "../cloudformation/packageService.ts";
 import { ResourceRegistry } from "../cloudformation/resourceRegistry.ts";
+import { resolveString } from "../cloudformation/intrinsics.ts";
 import { notEmulated } from "../cloudformation/emulatedResources.ts";
-import { readServiceModel, type ServiceModel } from "../cloudformation/serviceModel.ts";
+import { readServiceModel, type EventSourceMappingDefinition, type ServiceModel } from "../cloudformation/serviceModel.ts";
 import { pipelineMapOf, type PipelineMap } from "../console/pipelineSampler.ts";
 import { LocalAwsError } from "../errors.ts";
 import { configurationWarnings } from "../lambda/configurationWarnings.ts";
@@ -17,6 +18,7 @@ import { FunctionRuntime } from "../lambda/functionRuntime.ts";
 import { nodeRuntimeRules } from "../lambda/nodeRuntimes.ts";
 import { provisionBuckets } from "../s3/provisionBuckets.ts";
 import { provisionQueues, type ProvisionedQueue } from "../sqs/provisionQueues.ts";
+import { existingQueue } from "../sqs/existingQueue.ts";
 import type { SqsJsonClient } from "../sqs/sqsJsonClient.ts";
 import { functionEnvironment } from "./functionEnvironment.ts";
 import type { LocalAwsOptions } from "./localAws.ts";
@@ -82,7 +84,8 @@ export async function deploy(packaged: PackagedService, context: DeploymentConte
 
   const { functions, functionSettings } = await functionRuntimes(model, registry, context, previous);
   const runtimeOf = (logicalId: string) => functions[model.functions.findIndex((fn) => fn.logicalId === logicalId)]!;
-  const runners = eventSourceRunners(model, queues, runtimeOf, { region, context });
+  const existingQueues = await existingQueuesRead(model, registry, context);
+  const runners = eventSourceRunners(model, { queues, existingQueues }, runtimeOf, { region, context });
   const apiStage = restApi.stageName ?? stage;
   const routes = apiRoutes(
     { stage: apiStage, accountId: backend.accountId, restApi, registry, queues, messages: context.messages, runtimeOf },
@@ -91,12 +94,14 @@ export async function deploy(packaged: PackagedService, context: DeploymentConte
   const pipeline = pipelineMapOf(model, restApi, registry, packaged.template);
   const { userPools } = context.access;
   const served = httpApi && deployHttpApi({ api: httpApi, accountId: backend.accountId, registry, queues, messages: context.messages, userPools, runtimeOf }, model, pipeline);
+  // The existing queues its event sources read are listed too: the status and the console show their depth.
+  const read = [...new Set(existingQueues.values())].filter((queue) => !queues.some((own) => own.arn === queue.arn));
   return {
     service: packaged.service,
     model,
     restApi,
     warnings: [...warnings, ...(served?.warnings ?? [])],
-    queues,
+    queues: [...queues, ...read],
     buckets,
     functions,
     functionSettings,
@@ -150,16 +155,34 @@ async function functionRuntimes(model: ServiceModel, registry: ResourceRegistry,
   return { functions, functionSettings };
 }
 
+/**
+ * The queue each enabled event source reads that the service does not define, as the backend
+ * holds it; its ARN resolved as a deploy resolves it (pseudo parameters such as AWS::Region).
+ */
+async function existingQueuesRead(model: ServiceModel, registry: ResourceRegistry, { sqs, options }: DeploymentContext) {
+  const byArn = new Map<string, Promise<ProvisionedQueue>>();
+  const read = new Map<EventSourceMappingDefinition, Promise<ProvisionedQueue>>();
+  for (const mapping of model.eventSourceMappings) {
+    if (!mapping.enabled || mapping.queueLogicalId !== undefined) continue;
+    const arn = resolveString(mapping.existingQueueArn, registry);
+    const where = `the sqs event of ${model.functions.find((fn) => fn.logicalId === mapping.functionLogicalId)?.name ?? mapping.functionLogicalId}`;
+    const { region, accountId } = registry;
+    if (!byArn.has(arn)) byArn.set(arn, existingQueue(sqs, arn, { region, accountId, endpoint: options.backend.awsEndpoint, where }));
+    read.set(mapping, byArn.get(arn)!);
+  }
+  return new Map(await Promise.all([...read].map(async ([mapping, queue]) => [mapping, await queue] as const)));
+}
+
 /** A runner per enabled event source mapping, not yet started. */
 function eventSourceRunners(
   model: ServiceModel,
-  queues: readonly ProvisionedQueue[],
+  { queues, existingQueues }: { queues: readonly ProvisionedQueue[]; existingQueues: ReadonlyMap<EventSourceMappingDefinition, ProvisionedQueue> },
   runtimeOf: (logicalId: string) => FunctionRuntime,
   { region, context }: { region: string; context: DeploymentContext },
 ): EventSourceRunner[] {
-  const queueOf = (logicalId: string) => {
-    const queue = queues.find((candidate) => candidate.logicalId === logicalId);
-    if (!queue) throw new LocalAwsError(`an event source reads ${logicalId}, which is not an SQS queue of this service`);
+  const queueOf = (mapping: EventSourceMappingDefinition) => {
+    const queue = existingQueues.get(mapping) ?? queues.find((candidate) => candidate.logicalId === mapping.queueLogicalId);
+    if (!queue) throw new LocalAwsError(`an event source reads ${mapping.queueLogicalId}, which is not an SQS queue of this service`);
     return queue;
   };
   const timing = context.options.eventSourceTiming;
@@ -169,7 +192,7 @@ function eventSourceRunners(
       (mapping) =>
         new EventSourceRunner({
           sqs: context.messages,
-          queue: queueOf(mapping.queueLogicalId),
+          queue: queueOf(mapping),
           target: runtimeOf(mapping.functionLogicalId),
           region,
           accountId: context.options.backend.accountId,

@@ -79,6 +79,7 @@ export interface LocalAws {
   /** What an SDK v3 client needs to reach this stack's SQS or S3: `new SQSClient(stack.clientConfig)`. */
   clientConfig: { endpoint: string; region: string; credentials: AwsCredentials };
   stage: string;
+  /** The template's queues, and the existing ones its event sources read. */
   queues: ProvisionedQueue[];
   buckets: string[];
   functions: FunctionRuntime[];

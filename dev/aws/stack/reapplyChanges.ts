@@ -11,7 +11,7 @@ export function changesBetween(before: Deployment, after: Deployment): string[] 
   const added = <T>(items: T[], others: T[], key: (item: T) => string) => items.filter((item) => !others.some((other) => key(other) === key(item)));
   const routeKey = (route: ApiRoute) => `${route.method} ${route.path}`;
   return [
-    ...added(after.queues, before.queues, (queue) => queue.name).map((queue) => `queue ${queue.name} created`),
+    ...added(after.queues, before.queues, (queue) => queue.name).map((queue) => (queue.existing ? `queue ${queue.name} read, as it exists` : `queue ${queue.name} created`)),
     ...added(before.queues, after.queues, (queue) => queue.name).map((queue) => `queue ${queue.name} no longer in serverless.yml (kept, with its messages)`),
     ...added(after.buckets, before.buckets, (bucket) => bucket).map((bucket) => `bucket ${bucket} created`),
     ...added(after.routes, before.routes, routeKey).map((route) => `route ${routeKey(route)} added`),

@@ -1,7 +1,9 @@
 import type { ApiRoute } from "../apigateway/httpApi.ts";
 import { noteSentMessage } from "../apigateway/httpApi.ts";
+import { lambdaIntegrationRoute } from "../apigateway/lambdaIntegrationRoute.ts";
 import { lambdaProxyRoute } from "../apigateway/lambdaProxyRoute.ts";
 import { guardedRoute, type MethodAccessDependencies } from "../apigateway/methodAccess.ts";
+import { validatedRoute } from "../apigateway/methodRequestValidation.ts";
 import { mockIntegrationRoute } from "../apigateway/mockIntegrationRoute.ts";
 import type { RestApiModel, RouteDefinition } from "../apigateway/restApiModel.ts";
 import type { RouteHandler } from "../apigateway/apiTypes.ts";
@@ -35,6 +37,8 @@ const ROUTE_HANDLERS: { [Kind in RouteDefinition["kind"]]: HandlerFor<Kind> } = 
   // AWS_PROXY: the function gets the proxy event and answers for itself.
   "lambda-proxy": (route, { runtimeOf, stage, accountId, restApi }) =>
     lambdaProxyRoute(route, runtimeOf(route.functionLogicalId), { stage, accountId, gatewayResponses: restApi.gatewayResponses }),
+  // AWS with a Lambda URI (integration: lambda): the request template makes the event, integration responses the answer.
+  lambda: (route, { runtimeOf, stage, restApi }) => lambdaIntegrationRoute(route, runtimeOf(route.functionLogicalId), { gatewayResponses: restApi.gatewayResponses, stage }),
   // MOCK: API Gateway answers itself, as a CORS preflight does.
   mock: (route, { stage, restApi }) => mockIntegrationRoute(route, { gatewayResponses: restApi.gatewayResponses, stage }),
   // AWS with an SQS path override: the request template becomes a SendMessage, no Lambda involved.
@@ -47,8 +51,8 @@ const ROUTE_HANDLERS: { [Kind in RouteDefinition["kind"]]: HandlerFor<Kind> } = 
 };
 
 /**
- * The API's routes, each method's integration behind its authorizer and API key as the template
- * declares them.
+ * The API's routes, each method's integration behind its authorizer, API key and request
+ * validator as the template declares them.
  *
  * @example
  * const routes = apiRoutes(wiring, methodAccess); // [{ method: "POST", path: "/items", handle }]
@@ -56,7 +60,8 @@ const ROUTE_HANDLERS: { [Kind in RouteDefinition["kind"]]: HandlerFor<Kind> } = 
 export function apiRoutes(wiring: RouteWiring, methodAccess: MethodAccessDependencies): ApiRoute[] {
   return wiring.restApi.routes.map((route) => {
     const integration = (ROUTE_HANDLERS[route.kind] as HandlerFor<typeof route.kind>)(route as never, wiring);
-    return { method: route.method, path: route.path, handle: guardedRoute(route, integration, methodAccess) };
+    const validated = validatedRoute(route.validation, integration, wiring.restApi.gatewayResponses);
+    return { method: route.method, path: route.path, handle: guardedRoute(route, validated, methodAccess) };
   });
 }
 

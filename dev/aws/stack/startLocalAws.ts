@@ -231,7 +231,8 @@ function configPathOf(options: LocalAwsOptions): string {
 
 /** The compiled template, from the package cache when serverless.yml is unchanged and a cache is given. */
 async function packageFor(options: LocalAwsOptions, step: (step: string) => void): Promise<PackagedService> {
-  const packageOptions = { configPath: configPathOf(options), stage: options.stage ?? "local", params: options.params ?? {} };
+  const { accountId, credentials } = options.backend;
+  const packageOptions = { configPath: configPathOf(options), stage: options.stage ?? "local", params: options.params ?? {}, account: { accountId, credentials } };
   if (options.packageCacheDir === undefined) {
     step("packaging serverless.yml");
     return packageService(packageOptions);
