@@ -79,10 +79,10 @@ export function validatedRoute(validation: RequestValidation, integration: Route
   const { bodyModels, requiredParameters } = validation;
   if (requiredParameters.length === 0 && Object.keys(bodyModels).length === 0) return integration;
   const bodyChecks = new Map(Object.entries(bodyModels).map(([contentType, schema]) => [contentType, bodyValidator(schema)]));
-  const rejection = (type: GatewayResponseType, request: ApiRequest, variables: { message?: string; validationErrorString?: string }) => ({
-    ...gatewayResponse(type, gatewayResponses, { requestId: request.requestId, ...variables }),
-    headers: { "content-type": "application/json" },
-  });
+  const rejection = (type: GatewayResponseType, request: ApiRequest, variables: { message?: string; validationErrorString?: string }) => {
+    const { headers, ...response } = gatewayResponse(type, gatewayResponses, { requestId: request.requestId, request, ...variables });
+    return { ...response, headers: { "content-type": "application/json", ...headers } };
+  };
   return async (request) => {
     const missing = requiredParameters.filter((name) => !parameterOf(request, name)).map((name) => name.split(".").slice(3).join("."));
     if (missing.length > 0) return rejection("BAD_REQUEST_PARAMETERS", request, { message: `Missing required request parameters: [${missing.join(", ")}]` });
