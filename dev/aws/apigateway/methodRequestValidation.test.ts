@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ApiRequest } from "./apiTypes.ts";
-import { readRequestValidation, validatedRoute } from "./methodRequestValidation.ts";
+import { validatedRoute } from "./methodRequestValidation.ts";
+import { readRequestValidation } from "./requestValidatorModel.ts";
 
 const request = (overrides: Partial<ApiRequest> = {}): ApiRequest => ({
   method: "GET",

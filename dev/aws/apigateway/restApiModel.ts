@@ -7,7 +7,7 @@ import {
   type RequestParameterMapping,
   type ResponseParameterMapping,
 } from "./integrationParameters.ts";
-import { readRequestValidation, type RequestValidation } from "./methodRequestValidation.ts";
+import { readRequestValidation, type RequestValidation } from "./requestValidatorModel.ts";
 
 /** A REST API as the compiled template declares it: its methods and its customised gateway responses. */
 export interface RestApiModel {
