@@ -1,6 +1,5 @@
 import { LocalAwsError } from "../errors.ts";
 import type { ApiRequest } from "./apiTypes.ts";
-import type { GatewayResponseDefinition } from "./restApiModel.ts";
 
 export type GatewayResponseType =
   | "BAD_REQUEST_BODY"
@@ -50,6 +49,14 @@ export interface GatewayResponse {
 }
 
 /** One `gatewayresponse.header.X` of a GatewayResponse's ResponseParameters. */
+/** A gateway response the template customises (`AWS::ApiGateway::GatewayResponse`). */
+export interface GatewayResponseDefinition {
+  statusCode: number;
+  responseTemplates: Record<string, string>;
+  /** The headers it adds, each a static value or read from the request (`ResponseParameters`). */
+  responseHeaders?: GatewayResponseHeader[];
+}
+
 export interface GatewayResponseHeader {
   name: string;
   from: { static: string } | { request: "header" | "querystring" | "path"; name: string };

@@ -1,5 +1,5 @@
 import { LocalAwsError } from "../errors.ts";
-import { readGatewayResponseHeaders, type GatewayResponseHeader } from "./gatewayResponses.ts";
+import { readGatewayResponseHeaders, type GatewayResponseDefinition } from "./gatewayResponses.ts";
 import { logicalIdOf, resourcesOfType, type CloudFormationTemplate } from "../cloudformation/intrinsics.ts";
 import {
   readRequestParameters,
@@ -80,12 +80,7 @@ export interface IntegrationResponse {
   responseTemplates: Record<string, string>;
 }
 
-export interface GatewayResponseDefinition {
-  statusCode: number;
-  responseTemplates: Record<string, string>;
-  /** The headers it adds, each a static value or read from the request (`ResponseParameters`). */
-  responseHeaders?: GatewayResponseHeader[];
-}
+export type { GatewayResponseDefinition } from "./gatewayResponses.ts";
 
 /**
  * Reads the REST API from a compiled template. A method the local stack cannot run as AWS does
