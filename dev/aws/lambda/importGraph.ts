@@ -1,12 +1,14 @@
 import { resolve } from "node:path";
 import { build } from "esbuild";
+import { withEsbuild } from "./esbuildService.ts";
 
 /**
  * The files the modules import, directly or not, the modules included: from an esbuild bundle of
  * them with packages left external, so node_modules is not part of it.
  */
 export async function importGraph(modulePaths: string[], workingDir: string): Promise<Set<string>> {
-  const { metafile } = await build({
+  const { metafile } = await withEsbuild(() =>
+    build({
     entryPoints: modulePaths,
     absWorkingDir: workingDir,
     bundle: true,
@@ -18,6 +20,7 @@ export async function importGraph(modulePaths: string[], workingDir: string): Pr
     format: "esm",
     packages: "external",
     logLevel: "silent",
-  });
+    }),
+  );
   return new Set(Object.keys(metafile.inputs).map((input) => resolve(workingDir, input)));
 }

@@ -1,6 +1,7 @@
 import { stripTypeScriptTypes } from "node:module";
 import { pathToFileURL } from "node:url";
 import { transform } from "esbuild";
+import { withEsbuild } from "./esbuildService.ts";
 
 /**
  * A TypeScript module as JavaScript a container can load, read as the service's bundler (esbuild)
@@ -20,7 +21,7 @@ export async function loadableTypeScript(file: string, source: string): Promise<
   const stripped = stripOrUndefined(source);
   if (stripped !== undefined && !mayImportTypes(stripped)) return stripped;
   const bundlerView = async (sourcemap: boolean) =>
-    (await transform(source, { loader: file.endsWith(".tsx") ? "tsx" : "ts", sourcefile: pathToFileURL(file).href, ...(sourcemap && { sourcemap: "inline" as const }) })).code;
+    (await withEsbuild(() => transform(source, { loader: file.endsWith(".tsx") ? "tsx" : "ts", sourcefile: pathToFileURL(file).href, ...(sourcemap && { sourcemap: "inline" as const }) }))).code;
   if (stripped !== undefined) {
     const kept = importedBindings(await bundlerView(false));
     if ([...importedBindings(stripped)].every((binding) => kept.has(binding))) return stripped;
