@@ -6,8 +6,6 @@ import { DatabaseSync, StatementSync } from "node:sqlite";
 import { parentPort, workerData } from "node:worker_threads";
 import { startFauxqs } from "fauxqs";
 
-/** SQLite checkpoints its WAL every 1,000 pages unless told; why more, keepStateCheaply says. */
-const CHECKPOINT_PAGES = 10_000;
 const { port, urlHost, dataDir } = workerData as { port: number; urlHost: string; dataDir?: string };
 if (dataDir !== undefined) keepStateCheaply();
 const server = await startFauxqs({ port, host: urlHost, logger: false, ...(dataDir !== undefined && { dataDir }) });
@@ -21,7 +19,7 @@ parentPort!.on("message", async (message: string) => {
 
 /**
  * fauxqs keeps its state in SQLite in WAL mode, writing each message three times (sent, received,
- * deleted), each its own transaction. Three changes, on its one connection (this thread opens no
+ * deleted), each its own transaction. Two changes, on its one connection (this thread opens no
  * other SQLite database), keep that from being the burst's bottleneck:
  *
  * - `synchronous = NORMAL`, SQLite's advice for WAL, instead of FULL: commits wait for no fsync
@@ -33,13 +31,7 @@ parentPort!.on("message", async (message: string) => {
  *   are async, and the reply is sent from a promise reaction queued after it. What was answered
  *   is on disk as before.
  *
- * - A checkpoint every 10,000 pages of the WAL (about 40 MB) instead of SQLite's 1,000: a
- *   checkpoint copies each page once however often the WAL rewrote it, and waits for two fsyncs
- *   on this thread. A burst's messages rewrite the same few pages; alone, 20,000 messages sent,
- *   received and deleted took half the wall time (0.5–0.7 s against 1.3–1.5 s). A commit is in
- *   the WAL before the answer either way, so what survives kill -9 is the same.
- *
- * fauxqs has no option for any of them, so they wrap its connection's calls.
+ * fauxqs has no option for either, so both wrap its connection's calls.
  */
 function keepStateCheaply(): void {
   let connection: DatabaseSync | undefined;
@@ -58,7 +50,6 @@ function keepStateCheaply(): void {
     if (/^\s*PRAGMA\s+journal_mode\s*=\s*WAL\s*;?\s*$/i.test(sql)) {
       connection = this;
       exec.call(this, "PRAGMA synchronous = NORMAL");
-      exec.call(this, `PRAGMA wal_autocheckpoint = ${CHECKPOINT_PAGES}`);
     }
   };
 
