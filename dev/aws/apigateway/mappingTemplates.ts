@@ -73,14 +73,11 @@ export function renderResponseTemplate(
   const overriddenTwice: string[] = [];
   const header = setOnce({}, (name) => overriddenTwice.push(`header.${name}`));
   const responseOverride = setOnce({ header } as Record<string, unknown>, (name) => overriddenTwice.push(name));
-  // The payload is parsed once a render, at its first $input.json or $input.path.
-  let parsed: { value: unknown } | undefined;
-  const at = (path: string) => valueAt((parsed ??= { value: parsedJson(payload) }).value, path);
   const body = compiled(template).render({
     input: {
       body: payload,
-      json: (path: string) => JSON.stringify(at(path) ?? null),
-      path: (path: string) => at(path) ?? "",
+      json: (path: string) => JSON.stringify(jsonPath(payload, path) ?? null),
+      path: (path: string) => jsonPath(payload, path) ?? "",
       params: (name?: string) => (name === undefined ? request.parameters : methodRequestParameter(request.parameters, name)),
     },
     util: {
@@ -191,20 +188,12 @@ function compiled(template: string): Compile {
  * jsonPath('{"a":{"b":1}}', "$.a.b"); // 1
  */
 export function jsonPath(payload: string, path: string): unknown {
-  return valueAt(parsedJson(payload), path);
-}
-
-/** The payload as JSON, or undefined when it is not JSON. */
-function parsedJson(payload: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(payload);
+    value = JSON.parse(payload);
   } catch {
     return undefined;
   }
-}
-
-function valueAt(document: unknown, path: string): unknown {
-  let value = document;
   const keys = path.replace(/^\$/, "").match(/[^.[\]'"]+/g) ?? [];
   for (const key of keys) {
     if (value === null || typeof value !== "object") return undefined;
