@@ -165,7 +165,7 @@ describeOnBackend("the SQS event source runner, against AWS's documented behavio
   });
 
   it("deletes the records of a batch that succeeded and retries only those in batchItemFailures", async () => {
-    await withFidelityStack({ batchSize: 10, maximumBatchingWindow: 1, visibilityTimeout: 2, maxReceiveCount: 2 }, async (fidelity) => {
+    await withFidelityStack({ batchSize: 10, maximumBatchingWindow: 1, visibilityTimeout: 2, timeout: 2, maxReceiveCount: 2 }, async (fidelity) => {
       await fidelity.send([...orders("fine", 4), { key: "failing", failItem: true }]);
       await eventually(async () => (await fidelity.depth("dlq")).total, (depth) => depth === 1, {
         what: "the failing record in the DLQ",

@@ -3,7 +3,7 @@ import { request as httpRequest } from "node:http";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { APIGatewayProxyEventSchema, APIGatewayProxyEventV2Schema } from "@aws-lambda-powertools/parser/schemas";
-import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, DeleteMessageCommand, DeleteQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalAws, type LocalAws, type LocalAwsOptions } from "../dev/aws/index.ts";
 import { type StartedBackend } from "../dev/aws/backends/index.ts";
@@ -24,6 +24,7 @@ let backend: StartedBackend;
 let sqs: SQSClient;
 const stacks: Record<string, LocalAws> = {};
 const logs: string[] = [];
+const workerLogs: string[] = [];
 const refusals: Record<string, unknown> = {};
 
 const start = (name: string, configFile: string, options: Partial<LocalAwsOptions> = {}) =>
@@ -48,7 +49,7 @@ beforeAll(async () => {
   backend = await startIntegrationBackend();
   sqs = new SQSClient({ endpoint: backend.awsEndpoint, region: "us-east-1", credentials: backend.credentials });
   await deleteExistingQueue();
-  const [restApi, webhook, apiGateway, requestSchema, requestParameters, sqsWorker, scheduledCron, httpApi, dynamicHtml, apiGatewayExtended] = await Promise.all([
+  const [restApi, webhook, apiGateway, requestSchema, requestParameters, sqsWorker, scheduledCron, httpApi, dynamicHtml, apiGatewayExtended, sqsWorkerDlq] = await Promise.all([
     start("examplesRestApi", NODEJS20),
     start("githubWebhookListener", NODEJS20),
     start("frameworkApiGateway", NODEJS20),
@@ -59,13 +60,15 @@ beforeAll(async () => {
     start("examplesHttpApi", "serverless.yml"),
     start("examplesDynamicHtml", NODEJS20),
     start("frameworkApiGatewayExtended", NODEJS20),
+    start("examplesSqsWorkerDlq", NODEJS20, { onLog: (_fn, line) => workerLogs.push(line) }),
     // As published, each is refused for what AWS refuses too; and the sqs service before its queue exists.
     refusalOf(start("examplesRestApi", "serverless.yml")).then((error) => (refusals.nodejs18 = error)),
     refusalOf(start("frameworkApiGateway", "serverless.yml")).then((error) => (refusals.nodejs16 = error)),
     refusalOf(start("frameworkRequestSchema", NODEJS20)).then((error) => (refusals.textModel = error)),
     refusalOf(start("frameworkSqs", NODEJS20)).then((error) => (refusals.missingQueue = error)),
+    refusalOf(start("examplesSqsWorkerDlq", "serverless.yml")).then((error) => (refusals.frameworkV2 = error)),
   ]);
-  Object.assign(stacks, { restApi, webhook, apiGateway, requestSchema, requestParameters, sqsWorker, scheduledCron, httpApi, dynamicHtml, apiGatewayExtended });
+  Object.assign(stacks, { restApi, webhook, apiGateway, requestSchema, requestParameters, sqsWorker, scheduledCron, httpApi, dynamicHtml, apiGatewayExtended, sqsWorkerDlq });
   // The framework's own suite creates the queue before the deploy (test/integration/aws/sqs.test.js).
   await sqs.send(new CreateQueueCommand({ QueueName: EXISTING_QUEUE }));
   stacks.sqs = await start("frameworkSqs", NODEJS20, { onLog: (_fn, line) => logs.push(line) });
@@ -95,6 +98,7 @@ describeOnBackend("public Serverless Framework services, run as published", () =
   it("refuses each as published where AWS refuses it too, naming the fix", () => {
     expect(String(refusals.nodejs18)).toMatch(/runtime: .*use nodejs20\.x or later/);
     expect(String(refusals.nodejs16)).toMatch(/runtime: .*use nodejs20\.x or later/);
+    expect(String(refusals.frameworkV2)).toMatch(/frameworkVersion '2' admits no Serverless Framework v3 release.*set frameworkVersion: '3'/);
     expect(String(refusals.textModel)).toMatch(/model ApiGatewayMethodTestDashmultipleGetTextPlainModel \(text\/plain\) has the schema "foo", which is no JSON schema/);
   });
 
@@ -224,6 +228,58 @@ describeOnBackend("public Serverless Framework services, run as published", () =
     const body = `job-${randomBytes(4).toString("hex")}`;
     await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: body }));
     await eventually(async () => logs.join("\n"), (text) => text.includes(`Message Body:  ${body}`), { what: "the body in the consumer's log" });
+  });
+
+  /**
+   * serverless/examples aws-node-sqs-worker as it was before it moved to Lift (master, fe32f4d4): its
+   * queue's RedrivePolicy moves a message to workerDlq after maxReceiveCount (5) receives. Its README
+   * shows the producer's answer. The DLQ's rule is RedrivePolicy's ("Using dead-letter queues in Amazon
+   * SQS": SQS moves a message to the deadLetterTargetArn once it was received maxReceiveCount times
+   * without being deleted); "Creating and configuring an Amazon SQS event source mapping" (Lambda's
+   * guide) says a batch whose invocation fails returns to the queue, visible again after the timeout.
+   */
+  describe("aws-node-sqs-worker before Lift: a producer, a consumer and a dead-letter queue", () => {
+    const queueNamed = (prefix: string) => stacks.sqsWorkerDlq!.queues.find((queue) => queue.name.startsWith(prefix))!;
+    const emptied = (url: string, what: string) =>
+      eventually(
+        async () => (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }))).Attributes,
+        (attributes) => attributes?.ApproximateNumberOfMessages === "0" && attributes.ApproximateNumberOfMessagesNotVisible === "0",
+        { what },
+      );
+
+    it("a message its producer sends (with the attribute its consumer reads) is consumed and leaves the queue", async () => {
+      const body = JSON.stringify({ name: `John-${randomBytes(4).toString("hex")}` });
+      const produced = await fetch(`${stacks.sqsWorkerDlq!.apiUrl}/produce`, { method: "POST", headers: { "Content-Type": "application/json" }, body });
+      expect([produced.status, await produced.json()]).toEqual([200, { message: "Message accepted!" }]);
+      await eventually(async () => workerLogs.join("\n"), (text) => text.includes(`Message Body:  ${body}`), { what: "the body in the consumer's log" });
+      expect(workerLogs).toContain("Message Attributte:  Attribute Value");
+      await emptied(queueNamed("workerQueue-").url, "workerQueue empty once the consumer succeeded");
+      const empty = await fetch(`${stacks.sqsWorkerDlq!.apiUrl}/produce`, { method: "POST" });
+      expect([empty.status, await empty.json()]).toEqual([400, { message: "No body was found" }]);
+    });
+
+    it("a message without that attribute fails the consumer, is received maxReceiveCount times, then is in the DLQ with its body intact", async () => {
+      const source = queueNamed("workerQueue-");
+      const deadLetters = queueNamed("workerDlq-");
+      expect([source.deadLetterQueueLogicalId, source.maxReceiveCount]).toEqual(["WorkerDLQ", 5]);
+      const body = JSON.stringify({ name: `no-attribute-${randomBytes(4).toString("hex")}` });
+      const { MessageId } = await sqs.send(new SendMessageCommand({ QueueUrl: source.url, MessageBody: body }));
+      // A backend that outlives a run may hold earlier runs' dead letters: this run's is found by its body.
+      const found = await eventually(
+        async () => (await sqs.send(new ReceiveMessageCommand({ QueueUrl: deadLetters.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }))).Messages?.find((message) => message.Body === body),
+        (message) => message !== undefined,
+        { what: "the failed message in workerDlq", timeoutMs: 30_000 },
+      );
+      expect([found!.MessageId, found!.Body]).toEqual([MessageId, body]);
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: deadLetters.url, ReceiptHandle: found!.ReceiptHandle }));
+      await emptied(source.url, "workerQueue empty once the message moved");
+      // Each of the five receives was one failed invocation, whose error line names the message; the
+      // first at least (the others too unless a loaded machine ran past the 1 s timeout) is the
+      // TypeError the handler throws reading the missing attribute.
+      const failures = workerLogs.filter((line) => line.includes(MessageId!));
+      expect(failures).toHaveLength(5);
+      expect(failures[0]).toContain("TypeError: Cannot read properties of undefined (reading 'stringValue')");
+    });
   });
 
   // serverless/examples (v4 branch) aws-node-scheduled-cron: schedules are not emulated, and the start says so for each.

@@ -52,6 +52,11 @@ describeOnBackend("Serverless Framework v3 services, started as they are written
     expect(Messages.map(({ Body }) => JSON.parse(Body!))).toEqual([{ name: "nightly" }]);
   });
 
+  it("gives in its status the two credential keys a client needs, nothing the SDK keeps on them", async () => {
+    // The stack's own clients have used the backend's credentials by now (the queues, the send above).
+    expect(Object.keys((await stack.status()).credentials).sort()).toEqual(["accessKeyId", "secretAccessKey"]);
+  });
+
   // serverless/examples aws-node-simple-http-endpoint, unchanged: nodejs18.x and an httpApi event.
   it("refuses the public example as written, naming the runtime's fix", async () => {
     await expect(startLocalAws({ backend, serviceDir: fixture("simpleHttpEndpoint"), stage: stage(), apiPort: 0 })).rejects.toThrow(/provider\.runtime: .*use nodejs20\.x or later/);

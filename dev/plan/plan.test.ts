@@ -72,7 +72,7 @@ describe("a what-if beside the file's own settings", () => {
   });
 
   it("says when the template's DLQ alarm would fire, and warns as the stack does", () => {
-    const { planned: service, template } = testService({ reservedConcurrency: 2, maxReceiveCount: 1, maximumConcurrency: 10, visibilityTimeout: 3 });
+    const { planned: service, template } = testService({ reservedConcurrency: 2, maxReceiveCount: 1, maximumConcurrency: 10, visibilityTimeout: 3, timeout: 3 });
     const report = runPlan({
       planned: service,
       template,

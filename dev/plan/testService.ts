@@ -7,7 +7,7 @@ import type { PlanModel } from "./simulation.ts";
  * cap, read by the stack's own readServiceModel: what the planner's tests plan.
  */
 export function testService(
-  overrides: { maximumConcurrency?: number; maxReceiveCount?: number; reservedConcurrency?: number; visibilityTimeout?: number } = {},
+  overrides: { maximumConcurrency?: number; maxReceiveCount?: number; reservedConcurrency?: number; visibilityTimeout?: number; timeout?: number } = {},
 ): { planned: PlannedService; template: CloudFormationTemplate } {
   const template = {
     Resources: {
@@ -26,7 +26,7 @@ export function testService(
           FunctionName: "shop-dev-consume",
           Handler: "src/consume.handler",
           Runtime: "nodejs24.x",
-          Timeout: 10,
+          Timeout: overrides.timeout ?? 10,
           MemorySize: 512,
           ...(overrides.reservedConcurrency !== undefined && { ReservedConcurrentExecutions: overrides.reservedConcurrency }),
           Environment: { Variables: { PGHOST: "db.internal" } },

@@ -46,9 +46,13 @@ export async function writeServiceVariant(variant: ServiceVariant): Promise<{ co
     yaml = yaml.replace(pattern, (_match, prefix: string) => `${prefix}${value}`);
   };
   edit(/(PunchesQueue:[\s\S]*?VisibilityTimeout: )\d+/, variant.visibilityTimeout);
+  // AWS refuses a mapping whose function may run longer than its queue's visibility timeout, so a
+  // shorter one shortens the consumer's timeout with it, as a user would have to.
+  edit(/(\n {2}consumePunches:[\s\S]*?\n {4}timeout: )\d+/, shorterTimeout(yaml, "consumePunches", variant.visibilityTimeout));
   edit(/(PunchesQueue:[\s\S]*?maxReceiveCount: )\d+/, variant.maxReceiveCount);
   edit(/(consumePunches:[\s\S]*?maximumConcurrency: )\d+/, variant.maximumConcurrency);
   edit(/(SyncsQueue:[\s\S]*?VisibilityTimeout: )\d+/, variant.syncVisibilityTimeout);
+  edit(/(\n {2}consumeSyncs:[\s\S]*?\n {4}timeout: )\d+/, shorterTimeout(yaml, "consumeSyncs", variant.syncVisibilityTimeout));
   edit(/(\n {2}clocks:[\s\S]*?rateLimit: )\d+/, variant.clockLimits?.rateLimit);
   edit(/(\n {2}clocks:[\s\S]*?burstLimit: )\d+/, variant.clockLimits?.burstLimit);
   edit(/(\n {2}clocks:[\s\S]*?quotaPerDay: )\d+/, variant.clockLimits?.quotaPerDay);
@@ -72,4 +76,11 @@ export async function writeServiceVariant(variant: ServiceVariant): Promise<{ co
   const configFile = `serverless.variant-${randomBytes(4).toString("hex")}.yml`;
   await writeFile(join(serviceDir, configFile), yaml);
   return { configFile, remove: () => rm(join(serviceDir, configFile), { force: true }) };
+}
+
+/** The function's timeout cut to a visibility timeout below it, or undefined to leave it. */
+function shorterTimeout(yaml: string, functionName: string, visibilityTimeout: number | undefined): number | undefined {
+  if (visibilityTimeout === undefined) return undefined;
+  const timeout = Number(new RegExp(`\\n {2}${functionName}:[\\s\\S]*?\\n {4}timeout: (\\d+)`).exec(yaml)?.[1]);
+  return Number.isFinite(timeout) && timeout > visibilityTimeout ? visibilityTimeout : undefined;
 }

@@ -125,7 +125,7 @@ export function proxyHeadersOf(sent: readonly SentHeader[]): { headers: Record<s
  * The client's headers with the X-Forwarded-* that API Gateway's front end adds: the client's
  * address appended to X-Forwarded-For, and the port and protocol it reached the API on.
  */
-function forwardedHeaders(request: ApiRequest): SentHeader[] {
+export function forwardedHeaders(request: Pick<ApiRequest, "sentHeaders" | "headers" | "sourceIp">): SentHeader[] {
   const isForwarded = (name: string) => /^x-forwarded-(for|port|proto)$/i.test(name);
   const forwardedFor = request.sentHeaders.filter(([name]) => /^x-forwarded-for$/i.test(name)).map(([, value]) => value);
   const port = /:(\d+)$/.exec(request.headers.host ?? "")?.[1] ?? "80";
@@ -138,6 +138,6 @@ function forwardedHeaders(request: ApiRequest): SentHeader[] {
 }
 
 /** An IPv4 client as AWS names it: a dual-stack socket reports it as `::ffff:127.0.0.1`. */
-function plainIp(address: string): string {
+export function plainIp(address: string): string {
   return address.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, "$1");
 }

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import type { ApiResponse, SentHeader } from "../apigateway/apiTypes.ts";
-import { requestTimeOf } from "../apigateway/proxyEvent.ts";
+import { forwardedHeaders, plainIp, requestTimeOf } from "../apigateway/proxyEvent.ts";
 import { extendedRequestIdOf } from "../apigateway/requestIds.ts";
 import type { HttpApiRequest } from "./httpApiTypes.ts";
 
@@ -19,7 +19,7 @@ export interface PayloadSettings {
  * eventV2Of(request, { accountId: "000000000000", apiId: "local" }).requestContext.http.method; // "GET"
  */
 export function eventV2Of(request: HttpApiRequest, { accountId, apiId }: PayloadSettings): APIGatewayProxyEventV2 & { requestContext: { authorizer?: unknown } } {
-  const { headers, cookies } = headersV2Of(withForwarded(request));
+  const { headers, cookies } = headersV2Of(forwardedHeaders(request));
   const host = headers.host?.replace(/:\d+$/, "") ?? "127.0.0.1";
   const query = [...new Set(request.query.keys())];
   return {
@@ -74,22 +74,6 @@ function headersV2Of(sent: readonly SentHeader[]): { headers: Record<string, str
   return { headers, cookies };
 }
 
-/** The client's headers with what API Gateway's front end adds: X-Forwarded-For, -Port, -Proto. */
-function withForwarded(request: HttpApiRequest): SentHeader[] {
-  const isForwarded = (name: string) => /^x-forwarded-(for|port|proto)$/i.test(name);
-  const forwardedFor = request.sentHeaders.filter(([name]) => /^x-forwarded-for$/i.test(name)).map(([, value]) => value);
-  const port = /:(\d+)$/.exec(request.headers.host ?? "")?.[1] ?? "80";
-  return [
-    ...request.sentHeaders.filter(([name]) => !isForwarded(name)),
-    ["x-forwarded-for", [...forwardedFor, plainIp(request.sourceIp)].join(", ")],
-    ["x-forwarded-port", port],
-    ["x-forwarded-proto", "http"],
-  ];
-}
-
-function plainIp(address: string): string {
-  return address.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, "$1");
-}
 
 /**
  * A function's answer under payload format 2.0, as API Gateway reads it: an object with a

@@ -79,6 +79,16 @@ describe("configurationWarnings", () => {
     expect(() => configurationWarnings(model({ batchSize: 50 }))).toThrow("needs maximumBatchingWindow of at least 1 s");
   });
 
+  // CreateEventSourceMapping's refusal as deploys report it: "InvalidParameterValueException: Queue
+  // visibility timeout: 60 seconds is less than Function timeout: 120 seconds" (for example
+  // github-aws-runners/terraform-aws-github-runner#465); equal is accepted.
+  it("refuses a function timeout above the queue's visibility timeout, in AWS's words", () => {
+    expect(() => configurationWarnings(model({ visibilityTimeout: 4, timeout: 10 }))).toThrow(
+      "Queue visibility timeout: 4 seconds is less than Function timeout: 10 seconds",
+    );
+    expect(configurationWarnings(model({ visibilityTimeout: 10, timeout: 10 }))).toEqual([expect.stringContaining("Set VisibilityTimeout to at least 60")]);
+  });
+
   it("refuses a maximumConcurrency below 2", () => {
     expect(() => configurationWarnings(model({ maximumConcurrency: 1 }))).toThrow("maximumConcurrency must be 2-1000");
   });

@@ -86,6 +86,13 @@ function refuseWhatAwsRefuses(where: string, mapping: Mapping): void {
 
 function visibilityAdvice(where: string, mapping: Mapping, fn: FunctionOf, queue: QueueOf): string[] {
   const visibilityTimeout = Number(queue.properties.VisibilityTimeout ?? DEFAULT_VISIBILITY_TIMEOUT_SECONDS);
+  if (visibilityTimeout < fn.timeoutSeconds) {
+    // CreateEventSourceMapping's own words, as deploys report them (InvalidParameterValueException).
+    throw new LocalAwsError(
+      `${where}: Queue visibility timeout: ${visibilityTimeout} seconds is less than Function timeout: ${fn.timeoutSeconds} seconds. ` +
+        `AWS refuses this event source mapping; set the queue's VisibilityTimeout to at least ${fn.timeoutSeconds} (six times, plus the batching window, is advised)`,
+    );
+  }
   const advisedVisibility = VISIBILITY_TIMEOUT_FACTOR * fn.timeoutSeconds + mapping.maximumBatchingWindowSeconds;
   if (visibilityTimeout >= advisedVisibility) return [];
   return [

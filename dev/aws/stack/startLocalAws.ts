@@ -111,7 +111,10 @@ class RunningStack implements LocalAws {
   }
 
   status = (): Promise<LocalStatus> => {
-    const { stage, awsEndpoint, region, credentials, buckets } = this;
+    const { stage, awsEndpoint, region, buckets } = this;
+    // The two keys a client needs: the SDK writes its own bookkeeping ($source) onto the object it is given.
+    const { accessKeyId, secretAccessKey } = this.credentials;
+    const credentials = { accessKeyId, secretAccessKey };
     const { queues, functions, runners } = this.#current;
     const status = localStatus({ stage, awsEndpoint, region, credentials, buckets }, this.#context.sqs, queues, functions, runners, this.#context.options.appHooks);
     const { httpApiUrl, httpApiRoutes } = this;
