@@ -10,7 +10,7 @@ import { externalBackendFrom } from "../../dev/commands/backendChoice.ts";
 export async function startIntegrationBackend({ ownDatabase = false } = {}): Promise<StartedBackend> {
   switch (inject("integrationBackend")) {
     case "embedded":
-      return embeddedBackend({ aws: await freePort(), database: await freePort() }).start();
+      return startEmbeddedOnFreePorts();
     case "external":
       return externalBackendFrom().start();
     case "docker": {
@@ -18,6 +18,21 @@ export async function startIntegrationBackend({ ownDatabase = false } = {}): Pro
       if (!endpoints) throw new Error("the docker backend was chosen but the global setup started no containers");
       return ownDatabase ? startOwnPostgres(endpoints) : sharedDockerBackend(endpoints);
     }
+  }
+}
+
+/**
+ * An embedded backend on ports free when picked. Postgres binds its port seconds later (after
+ * initdb), and with the other files' stacks starting beside it the port can be taken by then: a
+ * start refused so is tried again on new ports, twice at most, instead of failing the suite.
+ */
+async function startEmbeddedOnFreePorts(attemptsLeft = 3): Promise<StartedBackend> {
+  try {
+    return await embeddedBackend({ aws: await freePort(), database: await freePort() }).start();
+  } catch (error) {
+    const portTaken = /Address already in use|EADDRINUSE/.test(`${(error as Error).message}`);
+    if (!portTaken || attemptsLeft <= 1) throw error;
+    return startEmbeddedOnFreePorts(attemptsLeft - 1);
   }
 }
 
