@@ -47,8 +47,8 @@ LOCALSTACK_IMAGE and LOCALSTACK_AUTH_TOKEN (docker backend; a LocalStack newer t
 token), COMPOSE_PROJECT_NAME (docker backend: the containers' and volumes' prefix, default ponto),
 PONTO_AWS_ENDPOINT and PONTO_DATABASE_URL (external backend), POWERTOOLS_LOG_LEVEL (function logs).
 
-\`npm run dev:fast\` is the same stack with a larger young generation and V8's usual heap growth
-for its API thread: faster under load, about a third more memory under a burst.`;
+\`npm run dev:fast\` is the same stack with V8's usual heap sizing: faster under load, half again
+as much memory under a burst (npm run dev runs V8 with --optimize-for-size).`;
 
 const SHUTDOWN_GRACE_MS = 10_000;
 const projectDir = fileURLToPath(new URL("../..", import.meta.url));
@@ -185,12 +185,11 @@ ready: stage ${stack.stage} on the ${startedBackend.name} backend; Ctrl-C stops 
 }
 
 /**
- * The API thread keeps the young generation package.json's dev script gives it (2 MiB semi-spaces,
- * with the old generation's growth held to 10%: more of a burst's requests in flight die young,
- * at about the memory `--optimize-for-size` kept); the threads started from here on (fauxqs, each
- * execution environment) get V8's smallest, 1 MiB semi-spaces, as `--optimize-for-size` gave every
- * thread. V8 reads the flag as it creates each thread's heap, and the flag overrides a worker's
- * resourceLimits.
+ * The API thread keeps the young generation package.json's dev script gives it (4 MiB semi-spaces:
+ * most of a burst's requests in flight die young there instead of being promoted and marked);
+ * the threads started from here on (fauxqs, each execution environment) get V8's smallest, 1 MiB
+ * semi-spaces, as `--optimize-for-size` gave every thread. V8 reads the flag as it creates each
+ * thread's heap, and the flag overrides a worker's resourceLimits.
  */
 function smallYoungGenerationsForWorkers(): void {
   setFlagsFromString("--max-semi-space-size=1");
