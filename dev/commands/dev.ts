@@ -8,7 +8,6 @@ import inspector from "node:inspector";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { setFlagsFromString } from "node:v8";
 import type { StartedBackend } from "../aws/backends/index.ts";
 import { BACKEND_CHOICES, chooseBackend } from "./backendChoice.ts";
 import { CommandError, runCommand } from "./commandError.ts";
@@ -56,7 +55,6 @@ const DEFAULT_INSPECTOR = { host: "127.0.0.1", port: 9229 };
 const colour = process.stdout.isTTY;
 
 async function main(): Promise<void> {
-  smallYoungGenerationsForWorkers();
   const { values } = parseArgs({
     args: process.argv.slice(2).map((arg) => (arg === "--inspect" ? `--inspect=${DEFAULT_INSPECTOR.host}:${DEFAULT_INSPECTOR.port}` : arg)),
     options: {
@@ -182,17 +180,6 @@ ready: stage ${stack.stage} on the ${startedBackend.name} backend; Ctrl-C stops 
         .catch(() => {});
     }, 2_000);
   }
-}
-
-/**
- * The API thread keeps the young generation package.json's dev script gives it (4 MiB semi-spaces:
- * most of a burst's requests in flight die young there instead of being promoted and marked);
- * the threads started from here on (fauxqs, each execution environment) get V8's smallest, 1 MiB
- * semi-spaces, as `--optimize-for-size` gave every thread. V8 reads the flag as it creates each
- * thread's heap, and the flag overrides a worker's resourceLimits.
- */
-function smallYoungGenerationsForWorkers(): void {
-  setFlagsFromString("--max-semi-space-size=1");
 }
 
 /**
