@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { ApiRequest } from "./apiTypes.ts";
 import { proxyEventOf, requestTimeOf } from "./proxyEvent.ts";
 import { extendedRequestIdOf } from "./requestIds.ts";
+import { asReceived, shapeOf } from "./fixtures/eventShape.ts";
 
 /**
  * An event AWS sent to a function behind a REST API's Lambda proxy integration, recorded and
@@ -33,25 +34,6 @@ function apiRequest(overrides: Partial<ApiRequest> = {}): ApiRequest {
     sourceIp: "127.0.0.1",
     ...overrides,
   };
-}
-
-/** What the function receives: the event crosses to it as JSON, on AWS and locally. */
-const asReceived = (event: unknown) => JSON.parse(JSON.stringify(event)) as Record<string, unknown>;
-
-/**
- * Every key with the type of its value, header maps as one type each: their names are the
- * client's and CloudFront's, and differ from request to request.
- */
-function shapeOf(value: unknown, key = ""): unknown {
-  if (key === "headers") return "record of strings";
-  if (key === "multiValueHeaders") return "record of string arrays";
-  if (value === null) return "null";
-  if (typeof value !== "object") return typeof value;
-  return Object.fromEntries(
-    Object.entries(value as Record<string, unknown>)
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([name, inner]) => [name, shapeOf(inner, name)]),
-  );
 }
 
 describe("the REST API's Lambda proxy event", () => {

@@ -5,6 +5,7 @@ import { LocalAwsError } from "../errors.ts";
 import type { ApiRequest } from "./apiTypes.ts";
 import { readIdentitySources } from "./identitySources.ts";
 import { identityValues, requestAuthorizerEvent, tokenAuthorizerEvent } from "./restLambdaAuthorizer.ts";
+import { asReceived, shapeOf } from "./fixtures/eventShape.ts";
 
 /** Events AWS sent REST Lambda authorizers, recorded and published by Powertools for AWS Lambda (TypeScript); each fixture names its commit. */
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8")) as { event: Record<string, unknown> };
@@ -32,21 +33,6 @@ function apiRequest(overrides: Partial<ApiRequest> = {}): ApiRequest {
     sourceIp: "127.0.0.1",
     ...overrides,
   };
-}
-
-const asReceived = (event: unknown) => JSON.parse(JSON.stringify(event)) as Record<string, unknown>;
-
-/** Every key with the type of its value; header maps as one type each, their names being the client's and CloudFront's. */
-function shapeOf(value: unknown, key = ""): unknown {
-  if (key === "headers") return "record of strings";
-  if (key === "multiValueHeaders") return "record of string arrays";
-  if (value === null) return "null";
-  if (typeof value !== "object") return typeof value;
-  return Object.fromEntries(
-    Object.entries(value as Record<string, unknown>)
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([name, inner]) => [name, shapeOf(inner, name)]),
-  );
 }
 
 const settings = { stage: "prod", accountId: "123456789012" };
